@@ -1,0 +1,85 @@
+"""Forecasting models built from torch's recurrent layers plus a linear head."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import torch
+from torch import nn
+
+from rnnlib._checks import check_int
+
+_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
+
+
+def _recurrent(cell: str, input_size: int, hidden_size: int, num_layers: int) -> nn.Module:
+    if cell not in _LAYERS:
+        raise ValueError(f"cell must be one of {sorted(_LAYERS)}, got {cell!r}")
+    input_size = check_int(input_size, "input_size", minimum=1)
+    hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
+    num_layers = check_int(num_layers, "num_layers", minimum=1)
+    return _LAYERS[cell](input_size, hidden_size, num_layers, batch_first=True)
+
+
+def _check_x(x: torch.Tensor, input_size: int) -> None:
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
+    if x.dim() != 3 or x.shape[-1] != input_size:
+        raise ValueError(f"x must have shape (batch, time, {input_size}), got {tuple(x.shape)}")
+
+
+class SequenceRegressor(nn.Module):
+    """A recurrent layer and a linear head applied at every time step (sequence to sequence).
+
+    ``ŷ_t = W_hy h_t + b_y``: one prediction per input step, e.g. the next value.
+
+    Args:
+        input_size: features per step.
+        hidden_size: size of the hidden state.
+        output_size: predicted values per step.
+        num_layers: stacked recurrent layers.
+        cell: ``"rnn"``, ``"lstm"`` or ``"gru"``.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, output_size: int = 1,
+                 num_layers: int = 1, cell: Literal["rnn", "lstm", "gru"] = "rnn") -> None:
+        super().__init__()
+        self.input_size = input_size
+        self.rnn = _recurrent(cell, input_size, hidden_size, num_layers)
+        self.head = nn.Linear(hidden_size, check_int(output_size, "output_size", minimum=1))
+
+    def forward(self, x: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
+        """``x``: ``(batch, time, input_size)``; ``state``: the layer's state or ``None``.
+
+        Returns ``(y, state)``: predictions ``(batch, time, output_size)`` and the final
+        state (``h_n``, or ``(h_n, c_n)`` for an LSTM, each ``(num_layers, batch, hidden)``).
+        """
+        _check_x(x, self.input_size)
+        out, state = self.rnn(x, state)
+        return self.head(out), state
+
+
+class WindowRegressor(nn.Module):
+    """Reads a look-back window and predicts from the last hidden state (many to one).
+
+    Args:
+        input_size: features per step.
+        hidden_size: size of the hidden state.
+        output_size: values predicted per window.
+        num_layers: stacked recurrent layers.
+        cell: ``"rnn"``, ``"lstm"`` or ``"gru"``.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, output_size: int = 1,
+                 num_layers: int = 1, cell: Literal["rnn", "lstm", "gru"] = "lstm") -> None:
+        super().__init__()
+        self.input_size = input_size
+        self.rnn = _recurrent(cell, input_size, hidden_size, num_layers)
+        self.head = nn.Linear(hidden_size, check_int(output_size, "output_size", minimum=1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``x``: ``(batch, lookback, input_size)`` -> ``(batch, output_size)``."""
+        _check_x(x, self.input_size)
+        out, _ = self.rnn(x)
+        return self.head(out[:, -1])
