@@ -120,3 +120,308 @@ class RNN(nn.Module):
                 cell.h2h.weight.copy_(getattr(rnn, f"weight_hh_l{i}"))
                 cell.h2h.bias.copy_(getattr(rnn, f"bias_hh_l{i}"))
         return ours.to(rnn.weight_ih_l0.device)
+
+
+# --- Gated cells: LSTM and GRU (chapter 4) ---
+
+
+def _check_state(h: torch.Tensor, shape: tuple[int, ...], name: str, want: str) -> None:
+    if not isinstance(h, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(h).__name__}")
+    if tuple(h.shape) != shape:
+        raise ValueError(f"{name} must have shape {want} = {shape}, got {tuple(h.shape)}")
+
+
+def _check_lstm_state(state: object, shape: tuple[int, ...], want: str,
+                      names: tuple[str, str] = ("h", "c")) -> tuple[torch.Tensor, torch.Tensor]:
+    if not (isinstance(state, (tuple, list)) and len(state) == 2):
+        raise TypeError(f"state must be a pair ({names[0]}, {names[1]}) of tensors or None, "
+                        f"got {type(state).__name__}")
+    for t, name in zip(state, names):
+        _check_state(t, shape, name, want)
+    return state[0], state[1]
+
+
+_Gates = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
+
+
+def _uniform_init(module: nn.Module, hidden_size: int) -> None:
+    bound = hidden_size ** -0.5  # torch's initialisation of nn.LSTM and nn.GRU
+    for p in module.parameters():
+        nn.init.uniform_(p, -bound, bound)
+
+
+class LSTMCell(nn.Module):
+    """One step of the LSTM, computing what ``nn.LSTMCell`` computes.
+
+    With ``z = W_xh x_t + b_xh + W_hh h_{t-1} + b_hh`` of size ``4 * hidden_size``, split
+    in torch's order into ``z_i, z_f, z_g, z_o``::
+
+        i_t = σ(z_i),  f_t = σ(z_f),  g_t = tanh(z_g),  o_t = σ(z_o)
+        c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t,       h_t = o_t ⊙ tanh(c_t)
+
+    ``x2h`` holds ``W_xh, b_xh`` (torch's ``weight_ih, bias_ih``, shape
+    ``(4 * hidden, input)``) and ``h2h`` holds ``W_hh, b_hh`` (``weight_hh, bias_hh``), so
+    weights copy one-to-one.
+
+    Args:
+        input_size: features per time step.
+        hidden_size: size of the hidden and cell states.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int) -> None:
+        super().__init__()
+        self.input_size = check_int(input_size, "input_size", minimum=1)
+        self.hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
+        self.x2h = nn.Linear(input_size, 4 * hidden_size)  # W_xh, b_xh for i, f, g, o
+        self.h2h = nn.Linear(hidden_size, 4 * hidden_size)  # W_hh, b_hh for i, f, g, o
+        _uniform_init(self, hidden_size)
+
+    def _state(self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None
+               ) -> tuple[torch.Tensor, torch.Tensor]:
+        _check_input(x, self.input_size)
+        if state is None:
+            zeros = x.new_zeros(x.shape[0], self.hidden_size)
+            return zeros, zeros
+        return _check_lstm_state(state, (x.shape[0], self.hidden_size),
+                                 "(batch, hidden_size)")
+
+    def _gates(self, x: torch.Tensor, h: torch.Tensor) -> _Gates:
+        z_i, z_f, z_g, z_o = (self.x2h(x) + self.h2h(h)).chunk(4, dim=1)
+        return torch.sigmoid(z_i), torch.sigmoid(z_f), torch.tanh(z_g), torch.sigmoid(z_o)
+
+    def gates(self, x: torch.Tensor,
+              state: tuple[torch.Tensor, torch.Tensor] | None = None) -> _Gates:
+        """The gate activations at one step, without updating the state.
+
+        Args:
+            x: input, shape ``(batch, input_size)``.
+            state: ``(h, c)``, each ``(batch, hidden_size)``; zeros if ``None``.
+
+        Returns:
+            ``(i, f, g, o)``: input gate, forget gate, cell candidate and output gate,
+            each ``(batch, hidden_size)``.
+        """
+        h, _ = self._state(x, state)
+        return self._gates(x, h)
+
+    def forward(self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        """One step.
+
+        Args:
+            x: input, shape ``(batch, input_size)``.
+            state: ``(h, c)``, each ``(batch, hidden_size)``; zeros if ``None``.
+
+        Returns:
+            The new ``(h, c)``, each ``(batch, hidden_size)``.
+        """
+        h, c = self._state(x, state)
+        i, f, g, o = self._gates(x, h)
+        c = f * c + i * g
+        return o * torch.tanh(c), c
+
+    @classmethod
+    def from_torch(cls, cell: nn.LSTMCell) -> LSTMCell:
+        """A scratch cell with a copy of the weights of a ``nn.LSTMCell`` (with biases)."""
+        if not isinstance(cell, nn.LSTMCell):
+            raise TypeError(f"cell must be a torch.nn.LSTMCell, got {type(cell).__name__}")
+        return _copy_cell(cls(cell.input_size, cell.hidden_size), cell, "", "cell")
+
+
+class GRUCell(nn.Module):
+    """One step of the GRU, computing what ``nn.GRUCell`` computes.
+
+    ``W_xh`` and ``W_hh`` have ``3 * hidden_size`` rows, in torch's order reset ``r``,
+    update ``z``, new ``n``::
+
+        r_t = σ(W_xr x_t + b_xr + W_hr h_{t-1} + b_hr)
+        z_t = σ(W_xz x_t + b_xz + W_hz h_{t-1} + b_hz)
+        n_t = tanh(W_xn x_t + b_xn + r_t ⊙ (W_hn h_{t-1} + b_hn))
+        h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+
+    Args:
+        input_size: features per time step.
+        hidden_size: size of the hidden state.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int) -> None:
+        super().__init__()
+        self.input_size = check_int(input_size, "input_size", minimum=1)
+        self.hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
+        self.x2h = nn.Linear(input_size, 3 * hidden_size)  # W_xh, b_xh for r, z, n
+        self.h2h = nn.Linear(hidden_size, 3 * hidden_size)  # W_hh, b_hh for r, z, n
+        _uniform_init(self, hidden_size)
+
+    def forward(self, x: torch.Tensor, h: torch.Tensor | None = None) -> torch.Tensor:
+        """One step.
+
+        Args:
+            x: input, shape ``(batch, input_size)``.
+            h: hidden state, shape ``(batch, hidden_size)``; zeros if ``None``.
+
+        Returns:
+            The new ``h``, shape ``(batch, hidden_size)``.
+        """
+        _check_input(x, self.input_size)
+        if h is None:
+            h = x.new_zeros(x.shape[0], self.hidden_size)
+        else:
+            _check_state(h, (x.shape[0], self.hidden_size), "h", "(batch, hidden_size)")
+        x_r, x_z, x_n = self.x2h(x).chunk(3, dim=1)
+        h_r, h_z, h_n = self.h2h(h).chunk(3, dim=1)
+        r = torch.sigmoid(x_r + h_r)
+        z = torch.sigmoid(x_z + h_z)
+        n = torch.tanh(x_n + r * h_n)
+        return (1 - z) * n + z * h
+
+    @classmethod
+    def from_torch(cls, cell: nn.GRUCell) -> GRUCell:
+        """A scratch cell with a copy of the weights of a ``nn.GRUCell`` (with biases)."""
+        if not isinstance(cell, nn.GRUCell):
+            raise TypeError(f"cell must be a torch.nn.GRUCell, got {type(cell).__name__}")
+        return _copy_cell(cls(cell.input_size, cell.hidden_size), cell, "", "cell")
+
+
+def _copy_cell(ours: nn.Module, theirs: nn.Module, suffix: str, name: str) -> nn.Module:
+    """Copy ``weight_ih{suffix}`` etc. of a torch module into a scratch cell's x2h/h2h."""
+    if getattr(theirs, f"bias_ih{suffix}", None) is None:
+        raise ValueError(f"{name} must have biases (bias=True)")
+    with torch.no_grad():
+        ours.x2h.weight.copy_(getattr(theirs, f"weight_ih{suffix}"))
+        ours.x2h.bias.copy_(getattr(theirs, f"bias_ih{suffix}"))
+        ours.h2h.weight.copy_(getattr(theirs, f"weight_hh{suffix}"))
+        ours.h2h.bias.copy_(getattr(theirs, f"bias_hh{suffix}"))
+    return ours.to(getattr(theirs, f"weight_ih{suffix}"))
+
+
+def _check_layer(module: nn.Module, kind: type, name: str) -> None:
+    if not isinstance(module, kind):
+        raise TypeError(f"{name} must be a torch.nn.{kind.__name__}, got {type(module).__name__}")
+    if not module.bias or module.bidirectional:
+        raise ValueError(f"{name} must have biases and be unidirectional")
+    if getattr(module, "proj_size", 0):
+        raise ValueError(f"{name} must have proj_size=0, got {module.proj_size}")
+
+
+class LSTM(nn.Module):
+    """A multi-layer LSTM unrolled over time with a Python loop.
+
+    It computes what ``nn.LSTM(input_size, hidden_size, num_layers, batch_first=True)``
+    computes: layer ``l`` reads the hidden states of layer ``l-1`` as its input.
+
+    Args:
+        input_size: features per time step.
+        hidden_size: size of each layer's hidden and cell states.
+        num_layers: number of stacked layers.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1) -> None:
+        super().__init__()
+        self.input_size = check_int(input_size, "input_size", minimum=1)
+        self.hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
+        self.num_layers = check_int(num_layers, "num_layers", minimum=1)
+        self.cells = nn.ModuleList(
+            LSTMCell(input_size if i == 0 else hidden_size, hidden_size)
+            for i in range(num_layers))
+
+    def forward(self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
+                ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """Run over a batch of sequences.
+
+        Args:
+            x: inputs, shape ``(batch, time, input_size)``.
+            state: ``(h0, c0)``, each ``(num_layers, batch, hidden_size)``; zeros if ``None``.
+
+        Returns:
+            ``(output, (h_n, c_n))``: the last layer's hidden state at every step, shape
+            ``(batch, time, hidden_size)``, and every layer's final hidden and cell states,
+            each ``(num_layers, batch, hidden_size)``.
+        """
+        _check_input(x, self.input_size, ndim=3)
+        if state is not None:
+            state = _check_lstm_state(state, (self.num_layers, x.shape[0], self.hidden_size),
+                                      "(num_layers, batch, hidden_size)", ("h0", "c0"))
+        layer_input, h_n, c_n = x, [], []
+        for layer, cell in enumerate(self.cells):
+            hc = None if state is None else (state[0][layer], state[1][layer])
+            outputs = []
+            for t in range(x.shape[1]):
+                hc = cell(layer_input[:, t], hc)
+                outputs.append(hc[0])
+            layer_input = torch.stack(outputs, dim=1)
+            h_n.append(hc[0])
+            c_n.append(hc[1])
+        return layer_input, (torch.stack(h_n), torch.stack(c_n))
+
+    @classmethod
+    def from_torch(cls, lstm: nn.LSTM) -> LSTM:
+        """A scratch LSTM with a copy of the weights of a ``nn.LSTM`` (with biases,
+        unidirectional, ``proj_size=0``). The copy is always batch-first and has no
+        dropout between layers, so it agrees with ``lstm`` in eval mode."""
+        _check_layer(lstm, nn.LSTM, "lstm")
+        ours = cls(lstm.input_size, lstm.hidden_size, lstm.num_layers)
+        for i, cell in enumerate(ours.cells):
+            _copy_cell(cell, lstm, f"_l{i}", "lstm")
+        return ours
+
+
+class GRU(nn.Module):
+    """A multi-layer GRU unrolled over time with a Python loop.
+
+    It computes what ``nn.GRU(input_size, hidden_size, num_layers, batch_first=True)``
+    computes.
+
+    Args:
+        input_size: features per time step.
+        hidden_size: size of each layer's hidden state.
+        num_layers: number of stacked layers.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1) -> None:
+        super().__init__()
+        self.input_size = check_int(input_size, "input_size", minimum=1)
+        self.hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
+        self.num_layers = check_int(num_layers, "num_layers", minimum=1)
+        self.cells = nn.ModuleList(
+            GRUCell(input_size if i == 0 else hidden_size, hidden_size)
+            for i in range(num_layers))
+
+    def forward(self, x: torch.Tensor,
+                h0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Run over a batch of sequences.
+
+        Args:
+            x: inputs, shape ``(batch, time, input_size)``.
+            h0: initial states, shape ``(num_layers, batch, hidden_size)``; zeros if ``None``.
+
+        Returns:
+            ``(output, h_n)``: the last layer's hidden state at every step, shape
+            ``(batch, time, hidden_size)``, and every layer's final state, shape
+            ``(num_layers, batch, hidden_size)``.
+        """
+        _check_input(x, self.input_size, ndim=3)
+        if h0 is not None:
+            _check_state(h0, (self.num_layers, x.shape[0], self.hidden_size), "h0",
+                         "(num_layers, batch, hidden_size)")
+        layer_input, finals = x, []
+        for layer, cell in enumerate(self.cells):
+            h = None if h0 is None else h0[layer]
+            outputs = []
+            for t in range(x.shape[1]):
+                h = cell(layer_input[:, t], h)
+                outputs.append(h)
+            layer_input = torch.stack(outputs, dim=1)
+            finals.append(h)
+        return layer_input, torch.stack(finals)
+
+    @classmethod
+    def from_torch(cls, gru: nn.GRU) -> GRU:
+        """A scratch GRU with a copy of the weights of a ``nn.GRU`` (with biases,
+        unidirectional). The copy is always batch-first and has no dropout between
+        layers, so it agrees with ``gru`` in eval mode."""
+        _check_layer(gru, nn.GRU, "gru")
+        ours = cls(gru.input_size, gru.hidden_size, gru.num_layers)
+        for i, cell in enumerate(ours.cells):
+            _copy_cell(cell, gru, f"_l{i}", "gru")
+        return ours

@@ -1,0 +1,261 @@
+"""Forecasting with trained recurrent models: warm-up, one step ahead, and recursive.
+
+Two kinds of model are served:
+
+* a *sequence* model, called as ``model(x, state) -> (y, state)`` with ``x`` of shape
+  ``(batch, time, features)`` and ``y`` of shape ``(batch, time, outputs)``, where
+  ``y[:, t]`` forecasts the step after ``t`` (e.g.
+  :class:`rnnlib.models.SequenceRegressor`, trained with
+  :func:`rnnlib.train.fit_stateful`);
+* a *window* model, called as ``model(x) -> y`` with ``x`` a look-back window of shape
+  ``(batch, lookback, features)`` and ``y`` of shape ``(batch, outputs)``, the forecast
+  of the step after the window (e.g. :class:`rnnlib.models.WindowRegressor`).
+
+A forecast is *one step ahead* when every step is predicted from the true values before
+it (teacher forcing), and *recursive* (multi-step) when the model's own predictions are
+fed back as inputs, as they must be when the future is not known yet. Series are given
+time first, shape ``(time, features)`` (or ``(time,)`` for one feature); results are
+float32 CPU tensors of shape ``(steps, outputs)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+from torch import nn
+
+from rnnlib._checks import as_float_array, check_int
+
+State = Any
+NextInput = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def _check_model(model: Any) -> torch.device:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    param = next(model.parameters(), None)
+    return torch.device("cpu") if param is None else param.device
+
+
+def _as_series(series: Any, name: str) -> torch.Tensor:
+    """A float32 tensor of shape ``(time, features)`` from array-like ``series``."""
+    arr = as_float_array(series, name)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    return torch.as_tensor(arr, dtype=torch.float32)
+
+
+@contextmanager
+def _evaluating(model: nn.Module) -> Iterator[None]:
+    """Eval mode without gradients inside the block; the model's mode is restored after."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        model.train(was_training)
+
+
+def _run_sequence(model: nn.Module, x: torch.Tensor, state: State,
+                  device: torch.device) -> tuple[torch.Tensor, State]:
+    out = model(x.to(device)[None], state)
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise TypeError("a sequence model must return (predictions, state), e.g. "
+                        "rnnlib.models.SequenceRegressor")
+    y, state = out
+    if not isinstance(y, torch.Tensor) or y.dim() != 3:
+        raise ValueError("a sequence model must return predictions of shape "
+                         "(batch, time, outputs)")
+    return y[0], state
+
+
+def _run_window(model: nn.Module, x: torch.Tensor, device: torch.device) -> torch.Tensor:
+    y = model(x.to(device))
+    if isinstance(y, tuple):
+        y = y[0]
+    if not isinstance(y, torch.Tensor) or y.dim() != 2 or len(y) != len(x):
+        raise ValueError("a window model must return predictions of shape (batch, outputs), "
+                         "e.g. rnnlib.models.WindowRegressor")
+    return y
+
+
+def warm_up(model: nn.Module, series: Any, state: State = None) -> tuple[torch.Tensor, State]:
+    """Run a sequence model over ``series`` in order and return its predictions and state.
+
+    This is how a stateful model is brought up to date before forecasting: its state
+    after the last step summarises the whole series.
+
+    Args:
+        model: a sequence model, ``model(x, state) -> (y, state)``.
+        series: the inputs, shape ``(time, features)`` or ``(time,)``.
+        state: the state to start from; ``None`` for the zero state (as in training).
+
+    Returns:
+        ``(predictions, state)``: predictions of shape ``(time, outputs)``, row ``t``
+        forecasting step ``t + 1``, and the state after the last step.
+    """
+    device = _check_model(model)
+    x = _as_series(series, "series")
+    with _evaluating(model):
+        y, state = _run_sequence(model, x, state, device)
+    return y.float().cpu(), state
+
+
+def one_step_sequence(model: nn.Module, series: Any, n_test: int) -> torch.Tensor:
+    """One-step-ahead forecasts of the last ``n_test`` steps by a sequence model.
+
+    The model runs over the whole series from a zero state, fed the TRUE values (teacher
+    forcing); the forecast of step ``t`` is its output after reading steps ``< t``. As
+    the model is causal, no forecast sees the value it predicts or anything later.
+
+    Args:
+        model: a sequence model, ``model(x, state) -> (y, state)``.
+        series: training and test inputs in order, shape ``(time, features)``.
+        n_test: how many final steps to forecast (>= 1, < time).
+
+    Returns:
+        Shape ``(n_test, outputs)``, aligned with ``series[-n_test:]``.
+    """
+    x = _as_series(series, "series")
+    n_test = check_int(n_test, "n_test", minimum=1)
+    if n_test >= len(x):
+        raise ValueError(f"n_test must be smaller than the series length ({len(x)}), "
+                         f"got {n_test}")
+    preds, _ = warm_up(model, x[:-1])
+    return preds[-n_test:]
+
+
+def one_step_window(model: nn.Module, series: Any, n_test: int, lookback: int) -> torch.Tensor:
+    """One-step-ahead forecasts of the last ``n_test`` steps by a window model.
+
+    The forecast of step ``t`` reads the window of TRUE values ``series[t - lookback:t]``.
+
+    Args:
+        model: a window model, ``model(x) -> y`` with ``x`` ``(batch, lookback, features)``.
+        series: training and test inputs in order, shape ``(time, features)``.
+        n_test: how many final steps to forecast (>= 1).
+        lookback: the window length the model was trained with (>= 1).
+
+    Returns:
+        Shape ``(n_test, outputs)``, aligned with ``series[-n_test:]``.
+    """
+    device = _check_model(model)
+    x = _as_series(series, "series")
+    n_test = check_int(n_test, "n_test", minimum=1)
+    lookback = check_int(lookback, "lookback", minimum=1)
+    if lookback + n_test > len(x):
+        raise ValueError(f"series has {len(x)} steps, too few for lookback={lookback} "
+                         f"plus n_test={n_test}")
+    ends = torch.arange(len(x) - n_test, len(x))
+    windows = x[ends[:, None] - lookback + torch.arange(lookback)]
+    with _evaluating(model):
+        y = _run_window(model, windows, device)
+    return y.float().cpu()
+
+
+def _feed_back(next_input: NextInput | None, history: torch.Tensor,
+               pred: torch.Tensor) -> torch.Tensor:
+    """The input row for the next step from the history so far and the new prediction."""
+    if next_input is None:
+        if pred.shape[-1] != history.shape[-1]:
+            raise ValueError(f"the model predicts {pred.shape[-1]} values but reads "
+                             f"{history.shape[-1]} features: pass next_input to build the "
+                             f"next input row from the prediction")
+        row = pred
+    else:
+        row = next_input(history, pred)
+        if not isinstance(row, torch.Tensor):
+            row = torch.as_tensor(row, dtype=torch.float32)
+    row = row.detach().float().cpu().reshape(-1)
+    if row.shape[0] != history.shape[-1]:
+        raise ValueError(f"next_input must return {history.shape[-1]} features, "
+                         f"got {row.shape[0]}")
+    return row
+
+
+def _check_next_input(next_input: Any) -> None:
+    if next_input is not None and not callable(next_input):
+        raise TypeError(f"next_input must be callable (history, prediction) -> row or None, "
+                        f"got {type(next_input).__name__}")
+
+
+def recursive_sequence(model: nn.Module, context: Any, horizon: int, *,
+                       next_input: NextInput | None = None,
+                       state: State = None) -> torch.Tensor:
+    """Recursive multi-step forecast by a sequence (stateful) model.
+
+    The model is warmed up over ``context`` (from ``state``); its last output is the
+    forecast of the first future step. That forecast is turned into the next input row
+    and fed back, one step at a time, carrying the state, ``horizon`` times.
+
+    Args:
+        model: a sequence model, ``model(x, state) -> (y, state)``.
+        context: the known inputs, shape ``(time, features)``, ending at the origin.
+        horizon: number of future steps (>= 1).
+        next_input: ``f(history, prediction) -> row`` builds the next input row, shape
+            ``(features,)``, from the inputs so far (``history``, shape
+            ``(time, features)``, fed-back rows included) and the new prediction, shape
+            ``(outputs,)``; e.g. to recompute a feature derived from the target. Default:
+            the prediction itself (needs ``outputs == features``).
+        state: the state to start the warm-up from; ``None`` for the zero state.
+
+    Returns:
+        Shape ``(horizon, outputs)``: the forecasts of the ``horizon`` steps after
+        ``context``.
+    """
+    device = _check_model(model)
+    history = _as_series(context, "context")
+    horizon = check_int(horizon, "horizon", minimum=1)
+    _check_next_input(next_input)
+    preds = []
+    with _evaluating(model):
+        y, state = _run_sequence(model, history, state, device)
+        pred = y[-1].float().cpu()
+        preds.append(pred)
+        for _ in range(horizon - 1):
+            row = _feed_back(next_input, history, pred)
+            history = torch.cat([history, row[None]])
+            y, state = _run_sequence(model, row[None], state, device)
+            pred = y[-1].float().cpu()
+            preds.append(pred)
+    return torch.stack(preds)
+
+
+def recursive_window(model: nn.Module, context: Any, horizon: int, lookback: int, *,
+                     next_input: NextInput | None = None) -> torch.Tensor:
+    """Recursive multi-step forecast by a window model.
+
+    The model reads the last ``lookback`` rows of ``context`` and forecasts the next
+    step; that forecast becomes the next input row and the window slides on by one,
+    ``horizon`` times. After ``lookback`` steps the window holds only forecasts.
+
+    Args:
+        model: a window model, ``model(x) -> y`` with ``x`` ``(batch, lookback, features)``.
+        context: the known inputs, shape ``(time, features)``, at least ``lookback`` rows.
+        horizon: number of future steps (>= 1).
+        lookback: the window length the model was trained with (>= 1).
+        next_input: as in :func:`recursive_sequence`.
+
+    Returns:
+        Shape ``(horizon, outputs)``: the forecasts of the ``horizon`` steps after
+        ``context``.
+    """
+    device = _check_model(model)
+    history = _as_series(context, "context")
+    horizon = check_int(horizon, "horizon", minimum=1)
+    lookback = check_int(lookback, "lookback", minimum=1)
+    _check_next_input(next_input)
+    if len(history) < lookback:
+        raise ValueError(f"context has {len(history)} steps, fewer than lookback={lookback}")
+    preds = []
+    with _evaluating(model):
+        for step in range(horizon):
+            if step:
+                history = torch.cat([history, _feed_back(next_input, history, preds[-1])[None]])
+            pred = _run_window(model, history[None, -lookback:], device)[0].float().cpu()
+            preds.append(pred)
+    return torch.stack(preds)

@@ -1,0 +1,97 @@
+"""Checks of the book's structure: notebooks are clean, consistent and listed in the TOC."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+REPO_URL = CONFIG["repository"]["url"].rstrip("/")
+BRANCH = CONFIG["repository"].get("branch", "main")
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _code(nb: dict) -> list[str]:
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def _toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [ch["file"] for ch in part.get("chapters", [])]
+    return files
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no chapter notebooks found"
+
+
+def test_repository_url_is_a_github_repo():
+    assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", REPO_URL)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(path):
+    for cell in _load(path)["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [], f"{path.name}: a code cell has outputs"
+            assert cell.get("execution_count") is None, f"{path.name}: execution counts kept"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_colab_badge_and_install_cell_use_the_configured_url(path):
+    nb = _load(path)
+    first_md = "".join(nb["cells"][0]["source"])
+    owner_repo = REPO_URL.removeprefix("https://github.com/")
+    badge = (f"https://colab.research.google.com/github/{owner_repo}/blob/{BRANCH}/"
+             f"notebooks/{path.name}")
+    assert badge in first_md, f"{path.name}: the first cell lacks the Colab badge {badge}"
+    urls = re.findall(r"https://colab\.research\.google\.com/github/[^)\s]+", first_md)
+    assert urls == [badge]
+    install = _code(nb)[0]
+    assert 'if "google.colab" in sys.modules:' in install, "install cell must run only in Colab"
+    assert f"git+{REPO_URL}" in install
+    assert re.findall(r"git\+(https://[^\s\"'#]+)", install) == [REPO_URL]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_seeded_uses_rnnlib_and_asserts(path):
+    code = "\n".join(_code(_load(path)))
+    assert "from rnnlib" in code or "import rnnlib" in code
+    assert "seed_everything(" in code
+    assert "get_device()" in code
+    assert re.search(r"^\s*assert\b", code, re.M), f"{path.name} has no assert"
+    assert "tqdm" not in code, "use rnnlib.fit's progress handling, not tqdm directly"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_has_exercises_with_hidden_solutions(path):
+    md = "\n".join("".join(c["source"]) for c in _load(path)["cells"]
+                   if c["cell_type"] == "markdown")
+    assert "## Exercises" in md
+    assert "```{exercise}" in md and "```{solution}" in md
+    assert md.count("```{solution}") == md.count(":class: dropdown")
+
+
+def test_every_notebook_is_in_the_toc_and_every_toc_file_exists():
+    files = _toc_files()
+    for path in NOTEBOOKS:
+        assert f"notebooks/{path.stem}" in files, f"{path.name} is not in _toc.yml"
+    for f in files:
+        assert any((ROOT / f"{f}{ext}").exists() for ext in (".md", ".ipynb")), f
+
+
+def test_no_machine_paths_in_tracked_text():
+    bad = re.compile(r"(/work/|/root/|/home/\w+/|C:\\\\Users)")
+    for path in [*NOTEBOOKS, *ROOT.glob("book/*.md"), *ROOT.glob("rnnlib/*.py")]:
+        assert not bad.search(path.read_text(encoding="utf-8")), path.name

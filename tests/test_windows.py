@@ -1,0 +1,141 @@
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from rnnlib.windows import (
+    Scaler,
+    TimeSeriesDataset,
+    make_windows,
+    rolling_origins,
+    scale_split,
+    time_split,
+)
+
+
+def test_time_split_keeps_order_for_every_type():
+    arr = np.arange(10)
+    train, test = time_split(arr, test_size=3)
+    assert train.tolist() == list(range(7)) and test.tolist() == [7, 8, 9]
+    s = pd.Series(arr, index=pd.date_range("2000", periods=10, freq="D"))
+    tr, va, te = time_split(s, test_size=0.2, val_size=2)
+    assert len(tr) == 6 and len(va) == 2 and len(te) == 2
+    assert tr.index.max() < va.index.min() and va.index.max() < te.index.min()
+    t_tr, t_te = time_split(torch.arange(10), test_size=0.5)
+    assert torch.equal(t_te, torch.arange(5, 10))
+
+
+@pytest.mark.parametrize("kwargs,exc,msg", [
+    ({"test_size": 0}, ValueError, "test_size must be >= 1"),
+    ({"test_size": 1.5}, ValueError, "between 0 and 1"),
+    ({"test_size": "3"}, TypeError, "test_size must be an int"),
+    ({"test_size": 6, "val_size": 4}, ValueError, "no training rows"),
+])
+def test_time_split_rejects_bad_sizes(kwargs, exc, msg):
+    with pytest.raises(exc, match=msg):
+        time_split(np.arange(10), **kwargs)
+
+
+def test_time_split_rejects_non_sequences():
+    with pytest.raises(TypeError, match="data must be"):
+        time_split(5, test_size=1)
+
+
+def test_scale_split_fits_on_train_only():
+    train = np.array([[0.0, 10.0], [2.0, 20.0], [4.0, 30.0]])
+    test = np.array([[8.0, 40.0]])
+    scaler, (tr, te) = scale_split(train, test)
+    np.testing.assert_allclose(scaler.center_, [0.0, 10.0])
+    np.testing.assert_allclose(scaler.scale_, [4.0, 20.0])
+    assert scaler.n_fitted_ == 3
+    np.testing.assert_allclose(tr.min(axis=0), 0) and np.testing.assert_allclose(tr.max(0), 1)
+    np.testing.assert_allclose(te, [[2.0, 1.5]])  # the test part may leave [0, 1]
+    assert tr.dtype == np.float32
+
+
+def test_standard_scaler_and_inverse():
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    s = Scaler("standard").fit(x)
+    z = s.transform(x)
+    assert z.shape == (4,)
+    np.testing.assert_allclose(z.mean(), 0, atol=1e-6)
+    np.testing.assert_allclose(s.inverse_transform(z), x, rtol=1e-6)
+    np.testing.assert_allclose(s.inverse_transform(z, feature=0), x, rtol=1e-6)
+
+
+def test_constant_feature_is_not_divided_by_zero():
+    s = Scaler().fit(np.ones((5, 1)))
+    assert np.all(np.isfinite(s.transform(np.ones((2, 1)))))
+
+
+def test_scaler_errors():
+    with pytest.raises(ValueError, match="kind must be"):
+        Scaler("robust")
+    with pytest.raises(RuntimeError, match="not fitted"):
+        Scaler().transform([1.0])
+    s = Scaler().fit(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="3 features, the scaler was fitted on 2"):
+        s.transform(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="feature must be < 2"):
+        s.inverse_transform([1.0], feature=2)
+    with pytest.raises(ValueError, match="NaN"):
+        Scaler().fit([1.0, np.nan])
+    with pytest.raises(TypeError, match="non-numeric columns"):
+        Scaler().fit(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}))
+
+
+def test_dataset_window_and_last_targets():
+    ts = np.arange(10, dtype=float)
+    ds = TimeSeriesDataset(ts, lookback=4, shift=2)
+    assert len(ds) == 10 - 4 - 2 + 1
+    x, y = ds[0]
+    assert x.shape == (4, 1) and y.shape == (4, 1)
+    assert x.view(-1).tolist() == [0, 1, 2, 3] and y.view(-1).tolist() == [2, 3, 4, 5]
+    x, y = ds[-1]
+    assert y.view(-1).tolist()[-1] == 9
+    last = TimeSeriesDataset(ts, lookback=4, shift=2, target="last")
+    x, y = last[0]
+    assert y.shape == (1,) and y.item() == 5.0  # 2 steps after the window's last value, 3
+
+
+def test_dataset_target_columns_and_make_windows_agree():
+    ts = np.stack([np.arange(12.0), 100 + np.arange(12.0)], axis=1)
+    for target in ("window", "last"):
+        ds = TimeSeriesDataset(ts, lookback=3, shift=1, target=target, target_cols=[1])
+        x, y = make_windows(ts, lookback=3, shift=1, target=target, target_cols=[1])
+        assert x.shape == (len(ds), 3, 2)
+        for i in range(len(ds)):
+            xi, yi = ds[i]
+            assert torch.equal(x[i], xi) and torch.equal(y[i], yi)
+
+
+@pytest.mark.parametrize("kwargs,exc,msg", [
+    ({"ts": np.arange(5.0), "lookback": 5}, ValueError, "too few"),
+    ({"ts": np.arange(5.0), "lookback": 0}, ValueError, "lookback must be >= 1"),
+    ({"ts": np.arange(5.0), "lookback": 2, "shift": 0}, ValueError, "shift must be >= 1"),
+    ({"ts": [1.0, np.nan, 3.0, 4.0], "lookback": 2}, ValueError, "NaN"),
+    ({"ts": pd.DataFrame({"a": ["x"] * 5}), "lookback": 2}, TypeError, "non-numeric"),
+    ({"ts": np.arange(5.0), "lookback": 2, "target": "next"}, ValueError, "target must be"),
+    ({"ts": np.arange(5.0), "lookback": 2, "target_cols": [1]}, ValueError, "out of range"),
+    ({"ts": np.arange(5.0), "lookback": 2.0}, TypeError, "lookback must be an int"),
+])
+def test_dataset_rejects_bad_input(kwargs, exc, msg):
+    with pytest.raises(exc, match=msg):
+        TimeSeriesDataset(**kwargs)
+
+
+def test_dataset_index_error():
+    ds = TimeSeriesDataset(np.arange(5.0), lookback=2)
+    with pytest.raises(IndexError):
+        ds[len(ds)]
+
+
+def test_rolling_origins():
+    splits = rolling_origins(10, initial=6, horizon=2, step=1)
+    assert [(tr.stop, te.start, te.stop) for tr, te in splits] == [(6, 6, 8), (7, 7, 9),
+                                                                  (8, 8, 10)]
+    assert len(rolling_origins(10, initial=6, horizon=2, step=2)) == 2
+    with pytest.raises(ValueError, match="exceeds n_obs"):
+        rolling_origins(5, initial=4, horizon=2)
+    with pytest.raises(TypeError, match="initial must be an int"):
+        rolling_origins(5, initial=None)
