@@ -70,7 +70,7 @@ def test_seeded_uses_rnnlib_and_asserts(path):
     assert "from rnnlib" in code or "import rnnlib" in code
     assert "seed_everything(" in code
     assert "get_device()" in code
-    assert re.search(r"^\s*assert\b", code, re.M), f"{path.name} has no assert"
+    assert re.search(r"^\s*assert\b", code, re.MULTILINE), f"{path.name} has no assert"
     assert "tqdm" not in code, "use rnnlib.fit's progress handling, not tqdm directly"
 
 

@@ -21,7 +21,7 @@ def test_time_split_keeps_order_for_every_type():
     tr, va, te = time_split(s, test_size=0.2, val_size=2)
     assert len(tr) == 6 and len(va) == 2 and len(te) == 2
     assert tr.index.max() < va.index.min() and va.index.max() < te.index.min()
-    t_tr, t_te = time_split(torch.arange(10), test_size=0.5)
+    _, t_te = time_split(torch.arange(10), test_size=0.5)
     assert torch.equal(t_te, torch.arange(5, 10))
 
 
