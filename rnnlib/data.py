@@ -86,6 +86,9 @@ def data_dir() -> Path:
 def _to_timestamp(value: str | pd.Timestamp | None, name: str) -> pd.Timestamp | None:
     if value is None:
         return None
+    if isinstance(value, str) and not value.strip():
+        raise ValueError(f"{name} must be a date such as '2010-01-04' or None, got an empty "
+                         f"string")
     if not isinstance(value, (str, pd.Timestamp)) and not hasattr(value, "year"):
         raise TypeError(f"{name} must be a date string such as '2010-01-04', "
                         f"got {type(value).__name__}")
@@ -104,8 +107,9 @@ def _check_prices(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
         raise ValueError(f"{origin} returned no rows")
     frame = frame.copy()
     if not isinstance(frame.index, pd.DatetimeIndex):
-        if "Date" in frame.columns:
-            frame = frame.set_index("Date")
+        if "Date" not in frame.columns:
+            raise ValueError(f"{origin} has no Date column (columns: {list(frame.columns)})")
+        frame = frame.set_index("Date")
         try:
             frame.index = pd.DatetimeIndex(pd.to_datetime(frame.index))
         except (ValueError, TypeError):
@@ -119,6 +123,11 @@ def _check_prices(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
             frame[col] = pd.to_numeric(frame[col]).astype(np.float64)
         except (ValueError, TypeError):
             raise ValueError(f"{origin}: column {col!r} is not numeric") from None
+    if frame.index.hasnans:
+        raise ValueError(f"{origin} has rows without a date")
+    gaps = {c: int(frame[c].isna().sum()) for c in PRICE_COLUMNS if frame[c].isna().any()}
+    if gaps:
+        raise ValueError(f"{origin} has missing values in {gaps}; fill or drop those rows")
     if frame.index.has_duplicates:
         raise ValueError(f"{origin} has duplicate dates")
     return frame.sort_index()
@@ -185,7 +194,10 @@ def load_stock(symbol: str, start: str | None = None, end: str | None = None, *,
         RuntimeError: if the data is neither on disk nor downloadable; the message
             says which CSV file to provide.
     """
-    if not isinstance(symbol, str) or not symbol.strip() or any(c in symbol for c in "/\\"):
+    if not isinstance(symbol, str):
+        raise TypeError(f"symbol must be a ticker string such as '005930', "
+                        f"got {type(symbol).__name__}")
+    if not symbol.strip() or any(c in symbol for c in "/\\"):
         raise ValueError(f"symbol must be a ticker string such as '005930', got {symbol!r}")
     start_ts, end_ts = _to_timestamp(start, "start"), _to_timestamp(end, "end")
     if start_ts is not None and end_ts is not None and start_ts > end_ts:
@@ -195,7 +207,11 @@ def load_stock(symbol: str, start: str | None = None, end: str | None = None, *,
 
     cached = None
     if path.is_file():
-        cached = _check_prices(pd.read_csv(path), f"{path.name}")
+        try:
+            raw = pd.read_csv(path)
+        except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+            raise ValueError(f"{path} is not a readable price CSV: {exc}") from None
+        cached = _check_prices(raw, f"{path.name}")
         if _covers(cached, start_ts, end_ts):
             return _clip(cached, start_ts, end_ts, symbol)
     try:

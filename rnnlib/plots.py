@@ -14,7 +14,8 @@ from rnnlib.train import History
 
 def plot_forecast(train: Any, test: Any, forecasts: Mapping[str, Any] | None = None, *,
                   index: Any = None, tail: int | None = None, ax: plt.Axes | None = None,
-                  title: str | None = None, ylabel: str | None = None) -> plt.Axes:
+                  title: str | None = None, ylabel: str | None = None,
+                  train_label: str = "train") -> plt.Axes:
     """Plot the training series, the test series and forecasts of the test part.
 
     The boundary between training and test data is marked with a dashed line.
@@ -27,6 +28,7 @@ def plot_forecast(train: Any, test: Any, forecasts: Mapping[str, Any] | None = N
         tail: show only the last ``tail`` training points.
         ax: axes to draw on; default a new figure.
         title, ylabel: labels.
+        train_label: legend label of the part before the boundary (e.g. "train + validation").
 
     Returns:
         The axes.
@@ -48,13 +50,13 @@ def plot_forecast(train: Any, test: Any, forecasts: Mapping[str, Any] | None = N
     start = 0 if tail is None else max(0, len(tr) - tail)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 3.5))
-    ax.plot(x[start:len(tr)], tr[start:], color="0.3", lw=1.2, label="train")
+    ax.plot(x[start:len(tr)], tr[start:], color="0.3", lw=1.2, label=train_label)
     ax.plot(x[len(tr):], te, color="black", lw=1.8, label="test (actual)")
     for name, fc in forecasts.items():
         ax.plot(x[len(tr):], fc, lw=1.4, ls="-", marker=".", label=name)
     ax.axvline(x[len(tr) - 1], color="0.5", ls="--", lw=1)
-    ax.annotate("train | test", (x[len(tr) - 1], 1.0), xycoords=("data", "axes fraction"),
-                ha="center", va="bottom", fontsize=8, color="0.4")
+    ax.annotate(" forecast origin", (x[len(tr) - 1], 0.02), xycoords=("data", "axes fraction"),
+                ha="left", va="bottom", fontsize=8, color="0.4")
     ax.legend(loc="best", fontsize=8)
     if title:
         ax.set_title(title)
