@@ -51,6 +51,8 @@ class RNNCell(nn.Module):
         _check_input(x, self.input_size)
         if h is None:
             h = x.new_zeros(x.shape[0], self.hidden_size)
+        else:
+            _check_state(h, (x.shape[0], self.hidden_size), "h", "(batch, hidden_size)")
         return torch.tanh(self.x2h(x) + self.h2h(h))
 
 
@@ -88,11 +90,12 @@ class RNN(nn.Module):
             ``(num_layers, batch, hidden_size)``.
         """
         _check_input(x, self.input_size, ndim=3)
-        batch = x.shape[0]
-        want = (self.num_layers, batch, self.hidden_size)
-        if h0 is not None and tuple(h0.shape) != want:
-            raise ValueError(f"h0 must have shape (num_layers, batch, hidden_size) = {want}, "
-                             f"got {tuple(h0.shape)}")
+        if x.shape[1] == 0:
+            raise ValueError("x must have at least one time step, got shape "
+                             f"{tuple(x.shape)}")
+        if h0 is not None:
+            _check_state(h0, (self.num_layers, x.shape[0], self.hidden_size), "h0",
+                         "(num_layers, batch, hidden_size)")
         layer_input, finals = x, []
         for i, cell in enumerate(self.cells):
             h = None if h0 is None else h0[i]
@@ -106,20 +109,26 @@ class RNN(nn.Module):
 
     @classmethod
     def from_torch(cls, rnn: nn.RNN) -> RNN:
-        """A scratch RNN with a copy of the weights of a ``nn.RNN`` (tanh, with biases,
-        unidirectional)."""
+        """A scratch RNN with a copy of the weights (dtype and device too) of a ``nn.RNN``.
+
+        The ``nn.RNN`` must use tanh, have biases, be unidirectional and batch-first, and
+        have no dropout, so that both compute the same function.
+        """
         if not isinstance(rnn, nn.RNN):
             raise TypeError(f"rnn must be a torch.nn.RNN, got {type(rnn).__name__}")
         if rnn.nonlinearity != "tanh" or not rnn.bias or rnn.bidirectional:
             raise ValueError("rnn must use tanh, have biases and be unidirectional")
-        ours = cls(rnn.input_size, rnn.hidden_size, rnn.num_layers)
+        if not rnn.batch_first or rnn.dropout:
+            raise ValueError("rnn must be batch_first=True with dropout=0, as the scratch RNN is")
+        ours = cls(rnn.input_size, rnn.hidden_size, rnn.num_layers).to(
+            device=rnn.weight_ih_l0.device, dtype=rnn.weight_ih_l0.dtype)
         with torch.no_grad():
             for i, cell in enumerate(ours.cells):
                 cell.x2h.weight.copy_(getattr(rnn, f"weight_ih_l{i}"))
                 cell.x2h.bias.copy_(getattr(rnn, f"bias_ih_l{i}"))
                 cell.h2h.weight.copy_(getattr(rnn, f"weight_hh_l{i}"))
                 cell.h2h.bias.copy_(getattr(rnn, f"bias_hh_l{i}"))
-        return ours.to(rnn.weight_ih_l0.device)
+        return ours
 
 
 # --- Gated cells: LSTM and GRU (chapter 4) ---

@@ -1,0 +1,145 @@
+"""Tests for rnnlib.gradients: hidden_grad_norms and spectral_radius."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from rnnlib.cells import RNN
+from rnnlib.gradients import hidden_grad_norms, spectral_radius
+from rnnlib.models import SequenceRegressor
+
+
+def _reference_norms(layer: nn.Module, x: torch.Tensor) -> np.ndarray:
+    """dL/dh_t by restarting the graph at h_t: an independent, O(T^2) computation."""
+    T = x.shape[1]
+    norms = []
+    for t in range(T):
+        state = None
+        with torch.no_grad():
+            for s in range(t + 1):
+                out, state = layer(x[:, s:s + 1], state)
+        h = out[:, 0].clone().requires_grad_(True)
+        if isinstance(state, tuple):
+            rest = state[0][:-1].detach()
+            state = (torch.cat([rest, h.unsqueeze(0)]), state[1].detach())
+        else:
+            state = torch.cat([state[:-1].detach(), h.unsqueeze(0)])
+        last = h
+        for s in range(t + 1, T):
+            out, state = layer(x[:, s:s + 1], state)
+            last = out[:, 0]
+        (g,) = torch.autograd.grad(last.sum(), h)
+        norms.append(g.norm(dim=-1).mean().item())
+    return np.array(norms)
+
+
+@pytest.mark.parametrize("kind,layers", [("rnn", 1), ("rnn", 2), ("lstm", 1), ("lstm", 2),
+                                         ("gru", 2)])
+def test_matches_restarted_graph(kind, layers):
+    torch.manual_seed(0)
+    cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
+    layer = cls(3, 8, layers, batch_first=True).double()
+    x = torch.randn(4, 7, 3, dtype=torch.float64)
+    got = hidden_grad_norms(layer, x)
+    assert got.shape == (7,) and got.dtype == np.float64
+    np.testing.assert_allclose(got, _reference_norms(layer, x), rtol=1e-10)
+    # L = sum of the last output, so dL/dh_T is a vector of ones.
+    assert got[-1] == pytest.approx(np.sqrt(8))
+
+
+def test_matches_jacobian_product_for_elman_rnn():
+    torch.manual_seed(1)
+    layer = nn.RNN(2, 5, batch_first=True).double()
+    x = torch.randn(3, 6, 2, dtype=torch.float64)
+    with torch.no_grad():
+        hs, _ = layer(x)  # (batch, time, hidden)
+    w = layer.weight_hh_l0
+    g = torch.ones(3, 5, dtype=torch.float64)
+    want = [g.norm(dim=-1).mean().item()]
+    for t in range(5, 0, -1):  # dL/dh_{t-1} = W_hh^T diag(1 - h_t^2) dL/dh_t
+        g = (g * (1 - hs[:, t] ** 2)) @ w
+        want.append(g.norm(dim=-1).mean().item())
+    np.testing.assert_allclose(hidden_grad_norms(layer, x), want[::-1], rtol=1e-10)
+
+
+def test_scratch_rnn_gives_the_same_norms_as_torch():
+    torch.manual_seed(2)
+    layer = nn.RNN(2, 6, 2, batch_first=True)
+    x = torch.randn(3, 9, 2)
+    np.testing.assert_allclose(hidden_grad_norms(RNN.from_torch(layer), x),
+                               hidden_grad_norms(layer, x), rtol=1e-4)
+
+
+@pytest.mark.parametrize("radius,rising", [(0.5, False), (1.5, True)])
+def test_vanishing_and_exploding(radius, rising):
+    torch.manual_seed(3)
+    layer = nn.RNN(1, 16, batch_first=True)
+    with torch.no_grad():
+        nn.init.orthogonal_(layer.weight_hh_l0, gain=radius)
+        layer.bias_ih_l0.zero_()
+        layer.bias_hh_l0.zero_()
+    x = 1e-4 * torch.randn(8, 12, 1)  # tiny inputs keep tanh in its linear range
+    norms = hidden_grad_norms(layer, x)
+    steps = np.diff(norms[::-1])  # along increasing distance from the loss
+    assert np.all(steps > 0) if rising else np.all(steps < 0)
+    slope = np.polyfit(np.arange(12), np.log(norms[::-1]), 1)[0]
+    assert slope == pytest.approx(np.log(radius), abs=0.02)
+
+
+def test_leaves_parameter_grads_and_mode_alone():
+    layer = nn.GRU(2, 4, batch_first=True)
+    layer.eval()
+    hidden_grad_norms(layer, torch.randn(2, 5, 2))
+    assert all(p.grad is None for p in layer.parameters())
+    assert not layer.training
+
+
+def test_works_under_no_grad():
+    layer = nn.LSTM(2, 4, batch_first=True)
+    with torch.no_grad():
+        norms = hidden_grad_norms(layer, torch.randn(2, 5, 2))
+    assert np.all(np.isfinite(norms)) and norms.shape == (5,)
+
+
+def test_bad_input():
+    layer = nn.RNN(2, 4, batch_first=True)
+    with pytest.raises(TypeError, match="layer"):
+        hidden_grad_norms("rnn", torch.randn(2, 5, 2))
+    with pytest.raises(TypeError, match="x"):
+        hidden_grad_norms(layer, np.zeros((2, 5, 2)))
+    with pytest.raises(TypeError, match="floating"):
+        hidden_grad_norms(layer, torch.zeros(2, 5, 2, dtype=torch.long))
+    with pytest.raises(ValueError, match="batch, time, features"):
+        hidden_grad_norms(layer, torch.randn(5, 2))
+    with pytest.raises(ValueError, match="batch, time, features"):
+        hidden_grad_norms(layer, torch.randn(2, 0, 2))
+    with pytest.raises(ValueError, match="batch_first"):
+        hidden_grad_norms(nn.RNN(2, 4), torch.randn(2, 5, 2))
+    with pytest.raises(ValueError, match="unidirectional"):
+        hidden_grad_norms(nn.GRU(2, 4, batch_first=True, bidirectional=True),
+                          torch.randn(2, 5, 2))
+    with pytest.raises(ValueError, match="hidden state"):
+        hidden_grad_norms(SequenceRegressor(2, 4), torch.randn(2, 5, 2))
+    with pytest.raises(RuntimeError):  # wrong feature count: torch's own message
+        hidden_grad_norms(layer, torch.randn(2, 5, 3))
+
+
+def test_spectral_radius():
+    assert spectral_radius(np.diag([0.5, -2.0, 1.0])) == pytest.approx(2.0)
+    rotation = torch.tensor([[0.0, -1.5], [1.5, 0.0]])  # eigenvalues +-1.5i
+    assert spectral_radius(rotation) == pytest.approx(1.5)
+    w = torch.empty(20, 20)
+    nn.init.orthogonal_(w, gain=0.8)
+    assert spectral_radius(w) == pytest.approx(0.8, rel=1e-6)
+
+
+def test_spectral_radius_bad_input():
+    with pytest.raises(TypeError, match="matrix"):
+        spectral_radius([[1.0]])
+    with pytest.raises(ValueError, match="square"):
+        spectral_radius(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="square"):
+        spectral_radius(np.zeros((0, 0)))
+    with pytest.raises(ValueError, match="NaN"):
+        spectral_radius(np.array([[np.nan]]))
