@@ -15,11 +15,14 @@ A forecast is *one step ahead* when every step is predicted from the true values
 it (teacher forcing), and *recursive* (multi-step) when the model's own predictions are
 fed back as inputs, as they must be when the future is not known yet. Series are given
 time first, shape ``(time, features)`` (or ``(time,)`` for one feature); results are
-float32 CPU tensors of shape ``(steps, outputs)``.
+float32 CPU tensors of shape ``(steps, outputs)``. The model is run in eval mode without
+gradients and its training mode is restored afterwards. Bad arguments raise a
+``TypeError`` or ``ValueError`` that names the argument.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -45,7 +48,7 @@ def _as_series(series: Any, name: str) -> torch.Tensor:
     arr = as_float_array(series, name)
     if arr.ndim == 1:
         arr = arr[:, None]
-    return torch.as_tensor(arr, dtype=torch.float32)
+    return torch.tensor(arr, dtype=torch.float32)
 
 
 @contextmanager
@@ -58,6 +61,17 @@ def _evaluating(model: nn.Module) -> Iterator[None]:
             yield
     finally:
         model.train(was_training)
+
+
+def _check_sequence_model(model: nn.Module) -> None:
+    """Raise unless ``model.forward`` can be called as ``forward(x, state)``."""
+    try:
+        inspect.signature(model.forward).bind(None, None)
+    except TypeError:
+        raise TypeError(f"a sequence model must be callable as model(x, state); "
+                        f"{type(model).__name__} is not (is it a window model?)") from None
+    except ValueError:  # no signature available: let the call decide
+        pass
 
 
 def _run_sequence(model: nn.Module, x: torch.Tensor, state: State,
@@ -99,6 +113,7 @@ def warm_up(model: nn.Module, series: Any, state: State = None) -> tuple[torch.T
         forecasting step ``t + 1``, and the state after the last step.
     """
     device = _check_model(model)
+    _check_sequence_model(model)
     x = _as_series(series, "series")
     with _evaluating(model):
         y, state = _run_sequence(model, x, state, device)
@@ -208,6 +223,7 @@ def recursive_sequence(model: nn.Module, context: Any, horizon: int, *,
         ``context``.
     """
     device = _check_model(model)
+    _check_sequence_model(model)
     history = _as_series(context, "context")
     horizon = check_int(horizon, "horizon", minimum=1)
     _check_next_input(next_input)

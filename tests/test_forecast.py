@@ -1,0 +1,204 @@
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from torch import nn
+
+from rnnlib.forecast import (
+    one_step_sequence,
+    one_step_window,
+    recursive_sequence,
+    recursive_window,
+    warm_up,
+)
+from rnnlib.models import SequenceRegressor, WindowRegressor
+
+
+class RunningSum(nn.Module):
+    """A toy sequence model: the state is the sum of all inputs so far, and so is y."""
+
+    def __init__(self):
+        super().__init__()
+        self.dummy = nn.Parameter(torch.zeros(()))
+
+    def forward(self, x, state=None):
+        start = torch.zeros(x.shape[0], 1, x.shape[2]) if state is None else state
+        y = start + x.cumsum(dim=1)
+        return y, y[:, -1:]
+
+
+class FirstOfWindow(nn.Module):
+    """A toy window model: forecasts the first value of its window."""
+
+    def __init__(self):
+        super().__init__()
+        self.dummy = nn.Parameter(torch.zeros(()))
+
+    def forward(self, x):
+        return x[:, 0]
+
+
+def _series(n=40, features=2, seed=0):
+    return torch.randn(n, features, generator=torch.Generator().manual_seed(seed))
+
+
+# --- warm_up ------------------------------------------------------------------------
+
+
+def test_warm_up_returns_every_forecast_and_the_final_state():
+    torch.manual_seed(0)
+    model = SequenceRegressor(2, 4, 1, cell="lstm")
+    series = _series()
+    preds, (h, c) = warm_up(model, series)
+    ref, (h_ref, c_ref) = model(series[None])
+    torch.testing.assert_close(preds, ref[0].detach())
+    torch.testing.assert_close(h, h_ref.detach())
+    torch.testing.assert_close(c, c_ref.detach())
+    # continuing from the returned state equals reading the whole series at once
+    more = _series(5, seed=1)
+    cont, _ = warm_up(model, more, state=(h, c))
+    whole, _ = warm_up(model, torch.cat([series, more]))
+    torch.testing.assert_close(cont, whole[-5:])
+
+
+def test_warm_up_accepts_arrays_frames_and_1d_series():
+    model = RunningSum()
+    preds, state = warm_up(model, np.array([1.0, 2.0, 3.0]))
+    assert preds.shape == (3, 1) and preds.dtype == torch.float32
+    torch.testing.assert_close(preds[:, 0], torch.tensor([1.0, 3.0, 6.0]))
+    assert float(state.squeeze()) == 6.0
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": [0.0, 1.0]})
+    assert warm_up(model, frame)[0].shape == (2, 2)
+
+
+def test_forecasters_restore_training_mode_and_track_no_gradients():
+    model = SequenceRegressor(2, 3, 1, cell="lstm").train()
+    preds, _ = warm_up(model, _series())
+    assert model.training and not preds.requires_grad
+    window = WindowRegressor(2, 3, 1).eval()
+    out = recursive_window(window, _series(), 3, 4, next_input=lambda h, p: h[-1])
+    assert not window.training and not out.requires_grad
+
+
+# --- one step ahead ---------------------------------------------------------------
+
+
+def test_one_step_sequence_is_the_teacher_forced_pass():
+    model = RunningSum()
+    series = torch.arange(1.0, 11.0)[:, None]            # 1..10
+    preds = one_step_sequence(model, series, 3)
+    # forecast of step t = sum of the values before it
+    torch.testing.assert_close(preds[:, 0], torch.tensor([28.0, 36.0, 45.0]))
+
+
+def test_one_step_window_reads_the_true_window_before_each_step():
+    model = FirstOfWindow()
+    series = torch.arange(10.0)[:, None]
+    preds = one_step_window(model, series, 4, lookback=3)
+    torch.testing.assert_close(preds[:, 0], torch.tensor([3.0, 4.0, 5.0, 6.0]))
+
+
+def test_one_step_forecasts_match_the_models_and_never_peek():
+    torch.manual_seed(1)
+    seq = SequenceRegressor(2, 4, 1, cell="lstm")
+    win = WindowRegressor(2, 4, 1, cell="lstm")
+    series = _series(30)
+    a = one_step_sequence(seq, series, 8)
+    torch.testing.assert_close(a, seq(series[None, :-1])[0][0, -8:].detach())
+    b = one_step_window(win, series, 8, lookback=5)
+    torch.testing.assert_close(b[-1], win(series[None, -6:-1])[0].detach())
+    tampered = series.clone()
+    tampered[-3:] = 100.0
+    for f in (lambda s: one_step_sequence(seq, s, 8),
+              lambda s: one_step_window(win, s, 8, lookback=5)):
+        before, after = f(series), f(tampered)
+        assert torch.equal(before[:6], after[:6])          # forecasts before the change
+        assert not torch.equal(before[6:], after[6:])      # forecasts that read it
+
+
+# --- recursive --------------------------------------------------------------------
+
+
+def test_recursive_sequence_carries_the_state_and_feeds_back():
+    model = RunningSum()
+    preds = recursive_sequence(model, torch.tensor([[1.0], [2.0]]), 4)
+    # warm-up sum 3 is the first forecast; feeding it back doubles the sum each step
+    torch.testing.assert_close(preds[:, 0], torch.tensor([3.0, 6.0, 12.0, 24.0]))
+
+
+def test_recursive_window_slides_over_its_own_forecasts():
+    model = FirstOfWindow()
+    preds = recursive_window(model, torch.arange(10.0)[:, None], 7, lookback=3)
+    torch.testing.assert_close(preds[:, 0], torch.tensor([7.0, 8, 9, 7, 8, 9, 7]))
+
+
+def test_recursive_with_true_feedback_equals_one_step():
+    # Feeding back the TRUE next rows instead of the forecasts is teacher forcing.
+    torch.manual_seed(2)
+    seq = SequenceRegressor(2, 4, 1, cell="lstm")
+    win = WindowRegressor(2, 4, 1, cell="lstm")
+    series, n_test = _series(25), 6
+    context = series[:-n_test]
+
+    def truth(history, prediction):
+        return series[len(history)]
+
+    torch.testing.assert_close(recursive_sequence(seq, context, n_test, next_input=truth),
+                               one_step_sequence(seq, series, n_test))
+    torch.testing.assert_close(recursive_window(win, context, n_test, 5, next_input=truth),
+                               one_step_window(win, series, n_test, 5))
+
+
+def test_recursive_forecasts_of_horizon_one_are_the_last_warm_up_forecast():
+    torch.manual_seed(3)
+    seq = SequenceRegressor(2, 4, 2, cell="gru")
+    series = _series(12)
+    torch.testing.assert_close(recursive_sequence(seq, series, 1)[0], warm_up(seq, series)[0][-1])
+    # default feedback: the forecast is the next input row (outputs == features)
+    assert recursive_sequence(seq, series, 5).shape == (5, 2)
+
+
+def test_next_input_gets_the_history_and_the_prediction():
+    seen = []
+
+    def record(history, prediction):
+        seen.append((history.shape, prediction.shape))
+        return torch.cat([prediction, history[-1, 1:]])
+
+    recursive_sequence(SequenceRegressor(2, 3, 1), _series(10), 3, next_input=record)
+    assert seen == [((10, 2), (1,)), ((11, 2), (1,))]
+    seen.clear()
+    recursive_window(WindowRegressor(2, 3, 1), _series(10), 3, 4, next_input=record)
+    assert seen == [((10, 2), (1,)), ((11, 2), (1,))]
+
+
+# --- bad input --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda m, w: warm_up("model", _series()), TypeError, "model"),
+    (lambda m, w: warm_up(m, "abc"), TypeError, "series"),
+    (lambda m, w: warm_up(m, torch.zeros(2, 3, 2)), ValueError, "series"),
+    (lambda m, w: warm_up(m, torch.tensor([[1.0, float("nan")]])), ValueError, "NaN"),
+    (lambda m, w: warm_up(m, torch.zeros(5, 3)), ValueError, "x must have shape"),
+    (lambda m, w: one_step_sequence(m, _series(), 0), ValueError, "n_test"),
+    (lambda m, w: one_step_sequence(m, _series(10), 10), ValueError, "n_test"),
+    (lambda m, w: one_step_sequence(m, _series(), 2.0), TypeError, "n_test"),
+    (lambda m, w: one_step_window(w, _series(10), 8, 3), ValueError, "lookback"),
+    (lambda m, w: one_step_window(w, _series(10), 2, 0), ValueError, "lookback"),
+    (lambda m, w: recursive_sequence(m, _series(), 0), ValueError, "horizon"),
+    (lambda m, w: recursive_sequence(m, _series(), 3), ValueError, "next_input"),
+    (lambda m, w: recursive_sequence(m, _series(), 3, next_input=1), TypeError, "next_input"),
+    (lambda m, w: recursive_sequence(m, _series(), 3, next_input=lambda h, p: p),
+     ValueError, "next_input must return 2"),
+    (lambda m, w: recursive_window(w, _series(3), 2, 4), ValueError, "context"),
+    (lambda m, w: recursive_window(w, _series(), 2, 4, next_input="f"), TypeError,
+     "next_input"),
+    (lambda m, w: recursive_window(w, _series(), 2, 4), ValueError, "next_input"),
+    (lambda m, w: warm_up(w, _series()), TypeError, "sequence model"),
+    (lambda m, w: one_step_window(m, _series(), 2, 4), ValueError, "window model"),
+])
+def test_bad_input_raises_clearly(call, error, match):
+    seq, win = SequenceRegressor(2, 3, 1), WindowRegressor(2, 3, 1)
+    with pytest.raises(error, match=match):
+        call(seq, win)
