@@ -1,0 +1,371 @@
+"""The built book as readers meet it: every page _toc.yml lists, opened in headless Chromium.
+
+Needs a built site (``make book``) and Debian's ``chromium`` + ``chromium-driver``; without
+either the browser tests are skipped, unless ``RNNLIB_REQUIRE_SITE=1`` (``make test-site``,
+CI) turns the skip into a failure. Screenshots go to test-artifacts/screenshots/.
+
+The browser sees no network (every host but 127.0.0.1 fails to resolve), as a reader
+offline would: external loads (the MathJax CDN, the Colab badge image) fail and are
+expected to. Math is then typeset by a local copy of MathJax 3 when one is installed
+(requirements.txt pins it), so a TeX error still shows; otherwise the test checks that the
+page holds the TeX source.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+from site_helpers import (
+    HTML_DIR,
+    MATHJAX_ROUTE,
+    ROOT,
+    Page,
+    chromium,
+    find_chromium,
+    forbidden_text,
+    is_external,
+    launch_settings,
+    offline_mathjax_dir,
+    save_screenshots,
+    serve,
+    site_console_errors,
+    toc_pages,
+)
+
+REQUIRE_SITE = os.environ.get("RNNLIB_REQUIRE_SITE", "").strip() not in ("", "0")
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+REPORT = ROOT / "test-artifacts" / "site-report.json"
+PAGES = toc_pages()
+LAUNCH = launch_settings()
+SEARCH_TERM = "forget gate"  # defined in book/glossary.md
+# External badge images cannot load offline; each is checked by the link around it.
+COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
+BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
+
+
+def _skip(reason: str) -> None:
+    if REQUIRE_SITE:
+        pytest.fail(f"{reason} (RNNLIB_REQUIRE_SITE=1: the site test must run)")
+    pytest.skip(reason)
+
+
+@dataclass
+class Site:
+    base: str  # http://127.0.0.1:PORT/
+    driver: object  # selenium.webdriver.Chrome
+    mathjax: Path | None  # local MathJax 3 (es5 folder), if installed
+    report: dict = field(default_factory=dict)  # page -> what was checked, for the artifact
+
+
+@pytest.fixture(scope="module")
+def site():
+    """The built site on a local server, and one headless Chromium for all pages."""
+    if not (HTML_DIR / "index.html").is_file():
+        _skip(f"no built book in {HTML_DIR}: run `make book` first")
+    browser, driver_path = find_chromium()
+    if browser is None or driver_path is None:
+        _skip("chromium or chromedriver missing: apt-get install chromium chromium-driver")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        _skip("selenium is not installed: pip install -r requirements.txt")
+    mathjax = offline_mathjax_dir()
+    with serve(HTML_DIR, mathjax) as base, chromium(browser, driver_path) as driver:
+        site = Site(base=base, driver=driver, mathjax=mathjax)
+        yield site
+    if site.report:
+        REPORT.parent.mkdir(parents=True, exist_ok=True)
+        REPORT.write_text(json.dumps(site.report, indent=1) + "\n", encoding="utf-8")
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, b""
+
+
+def _wait(driver, script: str, timeout: float = 30, what: str = "") -> object:
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(
+            lambda d: d.execute_script(script))
+    except TimeoutException:
+        pytest.fail(f"timed out after {timeout} s waiting for {what or script}")
+
+
+def _open(site: Site, path: str) -> None:
+    """Open a page as a first visit (no stored theme settings) and wait until it loaded."""
+    if site.driver.current_url.startswith(site.base):
+        site.driver.execute_script("localStorage.clear(); sessionStorage.clear();")
+    site.driver.get_log("browser")  # drop what earlier pages logged
+    site.driver.get(site.base + path)
+    _wait(site.driver, "return document.readyState === 'complete'", what="the page to load")
+
+
+# --------------------------------------------------------------------------------------
+# Checks of one open page; each returns a list of problems
+# --------------------------------------------------------------------------------------
+_MATH_STATE = """
+const math = Array.from(document.querySelectorAll('span.math, div.math'));
+return {
+  count: math.length,
+  mathjaxLoaded: Boolean(window.MathJax && window.MathJax.startup),
+  cdn: Array.from(document.scripts, s => s.src).filter(s => /mathjax/i.test(s)),
+  unrendered: math.filter(m => !m.querySelector('mjx-container'))
+                  .map(m => m.textContent.trim().slice(0, 80)),
+  withoutTex: math.filter(m => !/^\\s*(\\\\\\(|\\\\\\[|\\\\begin|\\$)/.test(m.textContent))
+                  .map(m => m.textContent.trim().slice(0, 80)),
+  errors: Array.from(document.querySelectorAll('mjx-merror'),
+                     e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 120)),
+};
+"""
+
+_TYPESET_OFFLINE = """
+const done = arguments[arguments.length - 1];
+// The page's own MathJax settings stay; without 'noundefined' an unknown macro is an
+// error (merror) instead of red text, so the check below sees it.
+window.MathJax = window.MathJax || {};
+MathJax.tex = Object.assign({}, MathJax.tex, {packages: {'[-]': ['noundefined']}});
+const script = document.createElement('script');
+script.src = arguments[0];
+script.onerror = () => done('could not load the local MathJax');
+script.onload = () => {
+  const wait = () => (window.MathJax && MathJax.startup && MathJax.startup.promise)
+    ? MathJax.startup.promise.then(() => done('ok'), e => done(String(e)))
+    : setTimeout(wait, 50);
+  wait();
+};
+document.head.appendChild(script);
+"""
+
+
+def _check_math(site: Site) -> tuple[list[str], str]:
+    """Typeset the page's math (local MathJax 3) or at least find its TeX source."""
+    driver = site.driver
+    state = driver.execute_script(_MATH_STATE)
+    if not state["count"]:
+        return [], "no math"
+    problems = []
+    if not any("mathjax@3" in src for src in state["cdn"]):
+        problems.append(f"the page does not load MathJax 3: scripts {state['cdn']}")
+    if state["withoutTex"]:
+        problems.append(f"math elements without TeX source: {state['withoutTex'][:3]}")
+    if state["mathjaxLoaded"]:
+        how = "MathJax from the CDN"
+    elif site.mathjax is not None:
+        result = driver.execute_async_script(
+            _TYPESET_OFFLINE, f"{site.base.rstrip('/')}{MATHJAX_ROUTE}tex-mml-chtml.js")
+        if result != "ok":
+            return [*problems, f"typesetting with the local MathJax failed: {result}"], ""
+        how = "local MathJax 3"
+    else:
+        return problems, f"TeX source only ({state['count']} math elements; no MathJax offline)"
+    state = driver.execute_script(_MATH_STATE)
+    if state["unrendered"]:
+        problems.append(f"{len(state['unrendered'])} of {state['count']} math elements not "
+                        f"typeset, e.g. {state['unrendered'][:3]}")
+    if state["errors"]:
+        problems.append(f"MathJax errors (bad TeX): {state['errors'][:5]}")
+    return problems, f"{state['count']} math elements typeset by {how}"
+
+
+_IMAGES = """
+const done = arguments[arguments.length - 1];
+const imgs = Array.from(document.images);
+const local = i => new URL(i.currentSrc || i.src, location.href).host === location.host;
+const settle = imgs.filter(local).map(i => {
+  i.loading = 'eager';
+  return i.decode().catch(() => null);
+});
+const timeout = new Promise(r => setTimeout(r, 20000));
+Promise.race([Promise.all(settle), timeout]).then(() => done(imgs.map(i => ({
+  src: i.currentSrc || i.src, alt: i.alt, complete: i.complete, width: i.naturalWidth,
+  link: i.closest('a') ? i.closest('a').href : null,
+}))));
+"""
+
+
+def _check_images(site: Site, page: Page) -> tuple[list[str], int]:
+    problems, decoded = [], 0
+    for img in site.driver.execute_async_script(_IMAGES):
+        src, link = img["src"], img["link"]
+        if not is_external(src):
+            if img["complete"] and img["width"] > 0:
+                decoded += 1
+            else:
+                problems.append(f"image does not decode: {src} (alt {img['alt']!r})")
+        elif src == COLAB_BADGE:
+            expected = LAUNCH.colab(f"{page.file}.ipynb")
+            if link != expected:
+                problems.append(f"Colab badge links to {link}, expected {expected}")
+        elif src == BINDER_BADGE:
+            if not (link or "").startswith(LAUNCH.binder_prefix()):
+                problems.append(f"Binder badge links to {link}")
+        else:
+            problems.append(f"external image cannot load offline (ship it with the book): {src}")
+    return problems, decoded
+
+
+def _check_launch_links(site: Site, page: Page) -> list[str]:
+    hrefs = site.driver.execute_script(
+        "return Array.from(document.querySelectorAll('a[href]'), a => a.href);")
+    notebook = f"{page.file}.ipynb"
+    problems = []
+    colab = LAUNCH.colab(notebook)
+    colab_links = {h for h in hrefs if h.startswith("https://colab.research.google.com/github/")}
+    if colab not in colab_links:
+        problems.append(f"no Colab launch link {colab}")
+    if colab_links - {colab}:
+        problems.append(f"Colab links to other places: {sorted(colab_links - {colab})}")
+    binder = [h for h in hrefs if h.startswith(LAUNCH.binder_prefix()) and h.endswith(notebook)]
+    if not binder:
+        problems.append(f"no Binder link starting {LAUNCH.binder_prefix()} for {notebook}")
+    downloads = [h for h in hrefs if h.endswith(f"/_sources/{notebook}")]
+    if not downloads:
+        problems.append(f"no download link for {notebook}")
+    else:
+        status, body = _get(downloads[0])
+        try:
+            nb = json.loads(body)
+            ok = status == 200 and nb.get("nbformat") == 4 and nb.get("cells")
+        except ValueError:
+            ok = False
+        if not ok:
+            problems.append(f"the download link {downloads[0]} gives HTTP {status}, not a notebook")
+    return problems
+
+
+def _console(site: Site) -> tuple[list[str], list[str]]:
+    return site_console_errors(site.driver.get_log("browser"))
+
+
+# --------------------------------------------------------------------------------------
+# The tests
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.file)
+def test_page_as_a_reader_sees_it(site, page):
+    if not (HTML_DIR / page.html_path).is_file():
+        _skip(f"_toc.yml lists {page.file} but _build/html has no {page.html_path}: "
+              "the build is older than the TOC; run `make book`")
+    status, body = _get(site.base + page.html_path)
+    assert status == 200, f"{page.html_path}: HTTP {status}"
+    _open(site, page.html_path)
+
+    problems, math_note = _check_math(site)
+    image_problems, decoded = _check_images(site, page)
+    problems += image_problems
+    if page.notebook:
+        problems += _check_launch_links(site, page)
+    errors, offline = _console(site)
+    problems += [f"console error: {e}" for e in errors]
+    problems += forbidden_text(body.decode("utf-8"))
+    shots = save_screenshots(site.driver, SCREENSHOTS, page.name)
+
+    site.report[page.html_path] = {
+        "math": math_note, "images_decoded": decoded,
+        "expected_offline_failures": sorted(set(offline)), "problems": problems,
+        "screenshots": [str(p.relative_to(ROOT)) for p in shots]}
+    assert not problems, f"{page.html_path} ({shots[0].name}):\n  " + "\n  ".join(problems)
+
+
+def test_root_redirects_to_the_first_page(site):
+    root = PAGES[0]
+    _open(site, "")
+    _wait(site.driver, f"return location.pathname.endsWith('/{root.html_path}')",
+          what=f"index.html to redirect to {root.html_path}")
+
+
+def test_search_finds_a_glossary_term(site):
+    glossary = ROOT / "book" / "glossary.md"
+    assert SEARCH_TERM in glossary.read_text(encoding="utf-8").lower(), \
+        f"the search test expects book/glossary.md to define {SEARCH_TERM!r}"
+    _open(site, "search.html?q=" + SEARCH_TERM.replace(" ", "+"))
+    # Sphinx writes "Search finished, found N page(s)..." or "...did not match..." at the end.
+    _wait(site.driver, "return /finished|did not match/i.test((document.querySelector("
+          "'#search-results .search-summary') || {}).textContent || '')", what="search results")
+    results = site.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#search-results ul.search li a'),"
+        " a => [a.textContent.trim(), a.href]);")
+    save_screenshots(site.driver, SCREENSHOTS, "search-forget-gate")
+    errors, _ = _console(site)
+    assert results, f"searching {SEARCH_TERM!r} found nothing"
+    assert any("/book/glossary.html" in href for _, href in results), results
+    assert not errors, errors
+
+
+# --------------------------------------------------------------------------------------
+# The scanners themselves (no browser or build needed)
+# --------------------------------------------------------------------------------------
+def _output(text: str) -> str:
+    return (f'<div class="cell docutils container"><div class="cell_output docutils container">'
+            f'<div class="output stream highlight-myst-ansi notranslate"><pre>{text}</pre></div>'
+            f'</div></div>')
+
+
+CLEAN = _output("RNN: 10 epochs in 3.1 s; train loss 0.60 -> 0.06\n"
+                "window MLP: ValueError: x must have 10 steps") + \
+    '<p>See <a href="https://example.org/home/rnn">a page</a> and `/tmp` folders.</p>'
+
+
+@pytest.mark.parametrize("snippet, problem", [
+    (_output("Traceback (most recent call last):\n  File ..."), "traceback"),
+    (_output("-" * 75 + "\nValueError                 Traceback"), "traceback"),
+    (_output("Cell In[3], line 2\n    x = 1/0"), "IPython traceback"),
+    ('<div class="output traceback highlight-ipythontb"><pre>x</pre></div>', "error/stderr"),
+    ('<div class="output stderr highlight-myst-ansi"><pre>x</pre></div>', "error/stderr"),
+    ('<script type="application/vnd.jupyter.widget-state+json">{}</script>', "widget"),
+    ("<pre>saved to /srv/checkout/_build/x.png</pre>", "checkout"),
+    ("<pre>data in /root/.cache/rnnlib</pre>", "machine path"),
+    ('<a href="file:///home/ann/book/x.html">x</a>', "machine path"),
+    (_output("".join(f" {i}0%|###   | {i}/10 [00:0{i}<00:01, 5.0it/s]\r" for i in range(6))),
+     "progress-bar"),
+])
+def test_forbidden_text_finds(snippet, problem):
+    problems = forbidden_text(CLEAN + snippet, checkout=Path("/srv/checkout"))
+    assert any(problem in p for p in problems), problems
+
+
+def test_forbidden_text_passes_a_clean_page():
+    assert forbidden_text(CLEAN, checkout=Path("/srv/checkout")) == []
+
+
+def test_console_errors_keep_site_errors_and_drop_offline_loads():
+    entries = [
+        {"level": "SEVERE", "source": "network", "message":
+         "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js - Failed to load "
+         "resource: net::ERR_NAME_NOT_RESOLVED"},
+        {"level": "SEVERE", "source": "network", "message":
+         "http://127.0.0.1:8000/_static/x.js - Failed to load resource: the server responded "
+         "with a status of 404 (File not found)"},
+        {"level": "SEVERE", "source": "javascript", "message":
+         "http://127.0.0.1:8000/book/intro.html 12:3 Uncaught TypeError: x is undefined"},
+        {"level": "SEVERE", "source": "network", "message":
+         "http://127.0.0.1:8000/favicon.ico - Failed to load resource: the server responded "
+         "with a status of 404 (File not found)"},
+        {"level": "WARNING", "source": "console-api", "message": "something"},
+    ]
+    errors, offline = site_console_errors(entries)
+    assert offline == ["https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js",
+                       "http://127.0.0.1:8000/favicon.ico"]
+    assert len(errors) == 2 and "404" in errors[0] and "TypeError" in errors[1]
+
+
+def test_toc_pages_start_at_the_root_and_mark_notebooks():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    assert PAGES[0].file == toc["root"]
+    files = [p.file for p in PAGES]
+    assert len(files) == len(set(files))
+    for page in PAGES:
+        assert page.notebook == (ROOT / f"{page.file}.ipynb").exists()
+    assert any(p.notebook for p in PAGES), "the TOC lists no chapter notebook"
