@@ -5,12 +5,12 @@ Modules: ``device`` (device choice, seeding), ``data`` (data sets), ``windows``
 (time splits, leak-free scaling, look-back windows), ``train`` (training loops),
 ``metrics`` (accuracy and naive baselines), ``plots``, ``cells`` (recurrent cells
 from scratch), ``bptt`` (backpropagation through time in NumPy), ``gradients``
-(gradient norms through time), ``models`` (forecasting models), ``forecast``
+(gradient norms through time), ``tasks`` (synthetic memory tasks), ``models`` (forecasting models), ``forecast``
 (one-step and recursive forecasts) and ``finance`` (price data done without leakage).
 ``progress`` decides between progress bars and summaries.
 """
 
-from rnnlib.cells import RNN, RNNCell
+from rnnlib.cells import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from rnnlib.data import data_dir, load_stock, load_sunspots, sine_wave
 from rnnlib.device import get_device, seed_everything
 from rnnlib.finance import (
@@ -46,6 +46,7 @@ from rnnlib.metrics import (
 )
 from rnnlib.models import SequenceRegressor, WindowRegressor
 from rnnlib.plots import plot_forecast, plot_losses
+from rnnlib.tasks import adding_problem
 from rnnlib.train import History, fit, fit_stateful, summary
 from rnnlib.windows import (
     Scaler,
@@ -59,14 +60,19 @@ from rnnlib.windows import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "GRU",
+    "LSTM",
     "RNN",
+    "GRUCell",
     "History",
+    "LSTMCell",
     "RNNCell",
     "Scaler",
     "SequenceRegressor",
     "TimeSeriesDataset",
     "WalkForward",
     "WindowRegressor",
+    "adding_problem",
     "adjust_volume_for_split",
     "data_dir",
     "diebold_mariano",

@@ -309,6 +309,8 @@ def _check_layer(module: nn.Module, kind: type, name: str) -> None:
         raise TypeError(f"{name} must be a torch.nn.{kind.__name__}, got {type(module).__name__}")
     if not module.bias or module.bidirectional:
         raise ValueError(f"{name} must have biases and be unidirectional")
+    if not module.batch_first:
+        raise ValueError(f"{name} must be batch_first=True, as the scratch layers are")
     if getattr(module, "proj_size", 0):
         raise ValueError(f"{name} must have proj_size=0, got {module.proj_size}")
 
@@ -366,8 +368,8 @@ class LSTM(nn.Module):
     @classmethod
     def from_torch(cls, lstm: nn.LSTM) -> LSTM:
         """A scratch LSTM with a copy of the weights of a ``nn.LSTM`` (with biases,
-        unidirectional, ``proj_size=0``). The copy is always batch-first and has no
-        dropout between layers, so it agrees with ``lstm`` in eval mode."""
+        unidirectional, batch-first, ``proj_size=0``). The copy has no dropout between
+        layers, so it agrees with ``lstm`` in eval mode."""
         _check_layer(lstm, nn.LSTM, "lstm")
         ours = cls(lstm.input_size, lstm.hidden_size, lstm.num_layers)
         for i, cell in enumerate(ours.cells):
@@ -427,8 +429,8 @@ class GRU(nn.Module):
     @classmethod
     def from_torch(cls, gru: nn.GRU) -> GRU:
         """A scratch GRU with a copy of the weights of a ``nn.GRU`` (with biases,
-        unidirectional). The copy is always batch-first and has no dropout between
-        layers, so it agrees with ``gru`` in eval mode."""
+        unidirectional, batch-first). The copy has no dropout between layers, so it
+        agrees with ``gru`` in eval mode."""
         _check_layer(gru, nn.GRU, "gru")
         ours = cls(gru.input_size, gru.hidden_size, gru.num_layers)
         for i, cell in enumerate(ours.cells):
