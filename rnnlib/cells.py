@@ -56,7 +56,55 @@ class RNNCell(nn.Module):
         return torch.tanh(self.x2h(x) + self.h2h(h))
 
 
-class RNN(nn.Module):
+class _Stacked(nn.Module):
+    """Stacked cells unrolled over time with a Python loop (base of RNN, LSTM and GRU).
+
+    Layer ``l`` reads the hidden states of layer ``l-1`` as its input; subclasses set
+    ``cell_class`` and turn per-layer states into torch's stacked layout.
+    """
+
+    cell_class: type[nn.Module]
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1) -> None:
+        super().__init__()
+        self.input_size = check_int(input_size, "input_size", minimum=1)
+        self.hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
+        self.num_layers = check_int(num_layers, "num_layers", minimum=1)
+        self.cells = nn.ModuleList(
+            self.cell_class(input_size if i == 0 else hidden_size, hidden_size)
+            for i in range(num_layers))
+
+    def _state_shape(self, x: torch.Tensor) -> tuple[int, int, int]:
+        _check_input(x, self.input_size, ndim=3)
+        if x.shape[1] == 0:
+            raise ValueError(f"x must have at least one time step, got shape {tuple(x.shape)}")
+        return (self.num_layers, x.shape[0], self.hidden_size)
+
+    def _unroll(self, x: torch.Tensor, states: list | None) -> tuple[torch.Tensor, list]:
+        """Run every layer over every step of ``x`` ``(batch, time, input_size)``, starting
+        from ``states`` (one cell state per layer, or ``None`` for zeros). Returns the top
+        layer's hidden state at every step, ``(batch, time, hidden)``, and each layer's
+        final cell state."""
+        layer_input, finals = x, []
+        for layer, cell in enumerate(self.cells):
+            state = None if states is None else states[layer]
+            outputs = []
+            for t in range(x.shape[1]):
+                state = cell(layer_input[:, t], state)
+                outputs.append(state[0] if isinstance(state, tuple) else state)
+            layer_input = torch.stack(outputs, dim=1)
+            finals.append(state)
+        return layer_input, finals
+
+    @classmethod
+    def _copy_of(cls, module: nn.Module, name: str) -> _Stacked:
+        ours = cls(module.input_size, module.hidden_size, module.num_layers)
+        for i, cell in enumerate(ours.cells):
+            _copy_cell(cell, module, f"_l{i}", name)
+        return ours
+
+
+class RNN(_Stacked):
     """A multi-layer Elman RNN unrolled over time with a Python loop.
 
     It computes what ``nn.RNN(input_size, hidden_size, num_layers, batch_first=True)``
@@ -68,13 +116,7 @@ class RNN(nn.Module):
         num_layers: number of stacked layers.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1) -> None:
-        super().__init__()
-        self.input_size = check_int(input_size, "input_size", minimum=1)
-        self.hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
-        self.num_layers = check_int(num_layers, "num_layers", minimum=1)
-        self.cells = nn.ModuleList(
-            RNNCell(input_size if i == 0 else hidden_size, hidden_size) for i in range(num_layers))
+    cell_class = RNNCell
 
     def forward(self, x: torch.Tensor,
                 h0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -89,46 +131,23 @@ class RNN(nn.Module):
             ``(batch, time, hidden_size)``, and every layer's final state, shape
             ``(num_layers, batch, hidden_size)``.
         """
-        _check_input(x, self.input_size, ndim=3)
-        if x.shape[1] == 0:
-            raise ValueError("x must have at least one time step, got shape "
-                             f"{tuple(x.shape)}")
+        shape = self._state_shape(x)
         if h0 is not None:
-            _check_state(h0, (self.num_layers, x.shape[0], self.hidden_size), "h0",
-                         "(num_layers, batch, hidden_size)")
-        layer_input, finals = x, []
-        for i, cell in enumerate(self.cells):
-            h = None if h0 is None else h0[i]
-            outputs = []
-            for t in range(x.shape[1]):
-                h = cell(layer_input[:, t], h)
-                outputs.append(h)
-            layer_input = torch.stack(outputs, dim=1)
-            finals.append(h)
-        return layer_input, torch.stack(finals)
+            _check_state(h0, shape, "h0", "(num_layers, batch, hidden_size)")
+        output, finals = self._unroll(x, None if h0 is None else list(h0.unbind(0)))
+        return output, torch.stack(finals)
 
     @classmethod
     def from_torch(cls, rnn: nn.RNN) -> RNN:
-        """A scratch RNN with a copy of the weights (dtype and device too) of a ``nn.RNN``.
-
-        The ``nn.RNN`` must use tanh, have biases, be unidirectional and batch-first, and
-        have no dropout, so that both compute the same function.
-        """
+        """A scratch RNN with a copy of the weights (dtype and device too) of a ``nn.RNN``
+        (tanh, with biases, unidirectional, batch-first). The copy has no dropout between
+        layers, so it agrees with ``rnn`` in eval mode."""
         if not isinstance(rnn, nn.RNN):
             raise TypeError(f"rnn must be a torch.nn.RNN, got {type(rnn).__name__}")
         if rnn.nonlinearity != "tanh" or not rnn.bias or rnn.bidirectional:
             raise ValueError("rnn must use tanh, have biases and be unidirectional")
-        if not rnn.batch_first or rnn.dropout:
-            raise ValueError("rnn must be batch_first=True with dropout=0, as the scratch RNN is")
-        ours = cls(rnn.input_size, rnn.hidden_size, rnn.num_layers).to(
-            device=rnn.weight_ih_l0.device, dtype=rnn.weight_ih_l0.dtype)
-        with torch.no_grad():
-            for i, cell in enumerate(ours.cells):
-                cell.x2h.weight.copy_(getattr(rnn, f"weight_ih_l{i}"))
-                cell.x2h.bias.copy_(getattr(rnn, f"bias_ih_l{i}"))
-                cell.h2h.weight.copy_(getattr(rnn, f"weight_hh_l{i}"))
-                cell.h2h.bias.copy_(getattr(rnn, f"bias_hh_l{i}"))
-        return ours
+        _check_layer(rnn, nn.RNN, "rnn")
+        return cls._copy_of(rnn, "rnn")
 
 
 # --- Gated cells: LSTM and GRU (chapter 4) ---
@@ -315,7 +334,7 @@ def _check_layer(module: nn.Module, kind: type, name: str) -> None:
         raise ValueError(f"{name} must have proj_size=0, got {module.proj_size}")
 
 
-class LSTM(nn.Module):
+class LSTM(_Stacked):
     """A multi-layer LSTM unrolled over time with a Python loop.
 
     It computes what ``nn.LSTM(input_size, hidden_size, num_layers, batch_first=True)``
@@ -327,14 +346,7 @@ class LSTM(nn.Module):
         num_layers: number of stacked layers.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1) -> None:
-        super().__init__()
-        self.input_size = check_int(input_size, "input_size", minimum=1)
-        self.hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
-        self.num_layers = check_int(num_layers, "num_layers", minimum=1)
-        self.cells = nn.ModuleList(
-            LSTMCell(input_size if i == 0 else hidden_size, hidden_size)
-            for i in range(num_layers))
+    cell_class = LSTMCell
 
     def forward(self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
                 ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
@@ -349,21 +361,15 @@ class LSTM(nn.Module):
             ``(batch, time, hidden_size)``, and every layer's final hidden and cell states,
             each ``(num_layers, batch, hidden_size)``.
         """
-        _check_input(x, self.input_size, ndim=3)
+        shape = self._state_shape(x)
+        states = None
         if state is not None:
-            state = _check_lstm_state(state, (self.num_layers, x.shape[0], self.hidden_size),
-                                      "(num_layers, batch, hidden_size)", ("h0", "c0"))
-        layer_input, h_n, c_n = x, [], []
-        for layer, cell in enumerate(self.cells):
-            hc = None if state is None else (state[0][layer], state[1][layer])
-            outputs = []
-            for t in range(x.shape[1]):
-                hc = cell(layer_input[:, t], hc)
-                outputs.append(hc[0])
-            layer_input = torch.stack(outputs, dim=1)
-            h_n.append(hc[0])
-            c_n.append(hc[1])
-        return layer_input, (torch.stack(h_n), torch.stack(c_n))
+            h0, c0 = _check_lstm_state(state, shape, "(num_layers, batch, hidden_size)",
+                                       ("h0", "c0"))
+            states = list(zip(h0.unbind(0), c0.unbind(0)))
+        output, finals = self._unroll(x, states)
+        h_n, c_n = zip(*finals)
+        return output, (torch.stack(h_n), torch.stack(c_n))
 
     @classmethod
     def from_torch(cls, lstm: nn.LSTM) -> LSTM:
@@ -371,13 +377,10 @@ class LSTM(nn.Module):
         unidirectional, batch-first, ``proj_size=0``). The copy has no dropout between
         layers, so it agrees with ``lstm`` in eval mode."""
         _check_layer(lstm, nn.LSTM, "lstm")
-        ours = cls(lstm.input_size, lstm.hidden_size, lstm.num_layers)
-        for i, cell in enumerate(ours.cells):
-            _copy_cell(cell, lstm, f"_l{i}", "lstm")
-        return ours
+        return cls._copy_of(lstm, "lstm")
 
 
-class GRU(nn.Module):
+class GRU(_Stacked):
     """A multi-layer GRU unrolled over time with a Python loop.
 
     It computes what ``nn.GRU(input_size, hidden_size, num_layers, batch_first=True)``
@@ -389,14 +392,7 @@ class GRU(nn.Module):
         num_layers: number of stacked layers.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1) -> None:
-        super().__init__()
-        self.input_size = check_int(input_size, "input_size", minimum=1)
-        self.hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
-        self.num_layers = check_int(num_layers, "num_layers", minimum=1)
-        self.cells = nn.ModuleList(
-            GRUCell(input_size if i == 0 else hidden_size, hidden_size)
-            for i in range(num_layers))
+    cell_class = GRUCell
 
     def forward(self, x: torch.Tensor,
                 h0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -411,20 +407,11 @@ class GRU(nn.Module):
             ``(batch, time, hidden_size)``, and every layer's final state, shape
             ``(num_layers, batch, hidden_size)``.
         """
-        _check_input(x, self.input_size, ndim=3)
+        shape = self._state_shape(x)
         if h0 is not None:
-            _check_state(h0, (self.num_layers, x.shape[0], self.hidden_size), "h0",
-                         "(num_layers, batch, hidden_size)")
-        layer_input, finals = x, []
-        for layer, cell in enumerate(self.cells):
-            h = None if h0 is None else h0[layer]
-            outputs = []
-            for t in range(x.shape[1]):
-                h = cell(layer_input[:, t], h)
-                outputs.append(h)
-            layer_input = torch.stack(outputs, dim=1)
-            finals.append(h)
-        return layer_input, torch.stack(finals)
+            _check_state(h0, shape, "h0", "(num_layers, batch, hidden_size)")
+        output, finals = self._unroll(x, None if h0 is None else list(h0.unbind(0)))
+        return output, torch.stack(finals)
 
     @classmethod
     def from_torch(cls, gru: nn.GRU) -> GRU:
@@ -432,7 +419,4 @@ class GRU(nn.Module):
         unidirectional, batch-first). The copy has no dropout between layers, so it
         agrees with ``gru`` in eval mode."""
         _check_layer(gru, nn.GRU, "gru")
-        ours = cls(gru.input_size, gru.hidden_size, gru.num_layers)
-        for i, cell in enumerate(ours.cells):
-            _copy_cell(cell, gru, f"_l{i}", "gru")
-        return ours
+        return cls._copy_of(gru, "gru")

@@ -147,8 +147,9 @@ def test_rnn_rejects_empty_sequences_and_non_batch_first_torch_rnns():
         RNN(2, 3)(torch.randn(4, 0, 2))
     with pytest.raises(ValueError, match="batch_first"):
         RNN.from_torch(nn.RNN(2, 3))
-    with pytest.raises(ValueError, match="dropout"):
-        RNN.from_torch(nn.RNN(2, 3, num_layers=2, batch_first=True, dropout=0.5))
+    torch_rnn = nn.RNN(2, 3, num_layers=2, batch_first=True, dropout=0.5).eval()
+    x = torch.randn(4, 5, 2)
+    torch.testing.assert_close(RNN.from_torch(torch_rnn)(x), torch_rnn(x))  # eval: no dropout
 
 
 def test_from_torch_keeps_dtype():
