@@ -104,19 +104,8 @@ class _Stacked(nn.Module):
         return ours
 
 
-class RNN(_Stacked):
-    """A multi-layer Elman RNN unrolled over time with a Python loop.
-
-    It computes what ``nn.RNN(input_size, hidden_size, num_layers, batch_first=True)``
-    computes: layer ``l`` reads the hidden states of layer ``l-1`` as its input.
-
-    Args:
-        input_size: features per time step.
-        hidden_size: size of each layer's hidden state.
-        num_layers: number of stacked layers.
-    """
-
-    cell_class = RNNCell
+class _HiddenStateOnly(_Stacked):
+    """Stacked cells whose state is one hidden state per layer (RNN and GRU)."""
 
     def forward(self, x: torch.Tensor,
                 h0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -136,6 +125,21 @@ class RNN(_Stacked):
             _check_state(h0, shape, "h0", "(num_layers, batch, hidden_size)")
         output, finals = self._unroll(x, None if h0 is None else list(h0.unbind(0)))
         return output, torch.stack(finals)
+
+
+class RNN(_HiddenStateOnly):
+    """A multi-layer Elman RNN unrolled over time with a Python loop.
+
+    It computes what ``nn.RNN(input_size, hidden_size, num_layers, batch_first=True)``
+    computes: layer ``l`` reads the hidden states of layer ``l-1`` as its input.
+
+    Args:
+        input_size: features per time step.
+        hidden_size: size of each layer's hidden state.
+        num_layers: number of stacked layers.
+    """
+
+    cell_class = RNNCell
 
     @classmethod
     def from_torch(cls, rnn: nn.RNN) -> RNN:
@@ -380,7 +384,7 @@ class LSTM(_Stacked):
         return cls._copy_of(lstm, "lstm")
 
 
-class GRU(_Stacked):
+class GRU(_HiddenStateOnly):
     """A multi-layer GRU unrolled over time with a Python loop.
 
     It computes what ``nn.GRU(input_size, hidden_size, num_layers, batch_first=True)``
@@ -393,25 +397,6 @@ class GRU(_Stacked):
     """
 
     cell_class = GRUCell
-
-    def forward(self, x: torch.Tensor,
-                h0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        """Run over a batch of sequences.
-
-        Args:
-            x: inputs, shape ``(batch, time, input_size)``.
-            h0: initial states, shape ``(num_layers, batch, hidden_size)``; zeros if ``None``.
-
-        Returns:
-            ``(output, h_n)``: the last layer's hidden state at every step, shape
-            ``(batch, time, hidden_size)``, and every layer's final state, shape
-            ``(num_layers, batch, hidden_size)``.
-        """
-        shape = self._state_shape(x)
-        if h0 is not None:
-            _check_state(h0, shape, "h0", "(num_layers, batch, hidden_size)")
-        output, finals = self._unroll(x, None if h0 is None else list(h0.unbind(0)))
-        return output, torch.stack(finals)
 
     @classmethod
     def from_torch(cls, gru: nn.GRU) -> GRU:
