@@ -115,7 +115,7 @@ _TRACEBACK = re.compile(
 _IPYTHON_CELL_REF = re.compile(r"\bCell In\s?\[\d*\], line \d+")
 _ERROR_CLASSES = re.compile(r'class="[^"]*\b(traceback|output stderr|output error)\b')
 # Absolute paths of a build machine. The lookbehind keeps URLs such as
-# https://example.org/home/ out, while file:///home/... and " /root/x" are caught.
+# https://example.org/home/ out, while file:///home/... and a space before /root are caught.
 _MACHINE_PATH = re.compile(r"(?<![\w.\-])/(root|home|tmp|Users)/|[A-Za-z]:\\\\?Users\\")
 # One refresh of a tqdm-like bar: " 40%|####      | 4/10 [00:01<00:02, 3.1it/s]".
 _BAR = re.compile(r"\d{1,3}%\|[^|\n]{0,200}\||\d+/\d+ \[\d+:\d\d<|\d(?:\.\d+)?(?:it|s)/(?:s|it)\]")
