@@ -326,7 +326,7 @@ CLEAN = _output("RNN: 10 epochs in 3.1 s; train loss 0.60 -> 0.06\n"
     ('<div class="output stderr highlight-myst-ansi"><pre>x</pre></div>', "error/stderr"),
     ('<script type="application/vnd.jupyter.widget-state+json">{}</script>', "widget"),
     ("<pre>saved to /srv/checkout/_build/x.png</pre>", "checkout"),
-    ("<pre>data in " + "/".join(["", "root", ".cache", "rnnlib"]) + "</pre>", "machine path"),
+    ("<pre>data in /Users/ann/.cache/rnnlib</pre>", "machine path"),
     ('<a href="file:///home/ann/book/x.html">x</a>', "machine path"),
     (_output("".join(f" {i}0%|###   | {i}/10 [00:0{i}<00:01, 5.0it/s]\r" for i in range(6))),
      "progress-bar"),
