@@ -18,7 +18,6 @@ from rnnlib.finance import (
     adjust_volume_for_split,
     diebold_mariano,
     drop_halted_days,
-    forecast_table,
     lag_profile,
     log_returns,
     ohlcv_features,
@@ -37,6 +36,7 @@ from rnnlib.gradients import hidden_grad_norms, spectral_radius
 from rnnlib.metrics import (
     directional_accuracy,
     drift_forecast,
+    forecast_table,
     mae,
     mase,
     naive_forecast,

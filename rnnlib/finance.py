@@ -10,12 +10,14 @@ suggests they should be::
     feats = ohlcv_features(clean)             # (time, 4), row t uses days t-1 and t only
     result = walk_forward(forecaster, n_obs, initial=n_train, horizon=100)
     forecast_table(actual, {"model": fc, "random walk": rw}, y_prev=..., y_train=...)
+
+(``forecast_table`` lives in :mod:`rnnlib.metrics`: every chapter scores forecasts with it.)
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +26,7 @@ import pandas as pd
 
 from rnnlib._checks import as_float_array, check_int, check_number
 from rnnlib.data import PRICE_COLUMNS
-from rnnlib.metrics import directional_accuracy, mae, mase, rmse
+from rnnlib.metrics import rmse
 from rnnlib.windows import rolling_origins
 
 FEATURE_COLUMNS = ("log_return", "intraday", "range", "volume_change")
@@ -276,45 +278,6 @@ def walk_forward(forecaster: Callable[[slice, slice], Any], n_obs: int, *, initi
         forecasts.append(fc)
     return WalkForward(np.asarray(origins), np.concatenate(positions),
                        np.concatenate(forecasts))
-
-
-def forecast_table(y_true: Any, forecasts: Mapping[str, Any], *, y_prev: Any,
-                   y_train: Any) -> pd.DataFrame:
-    """RMSE, MAE, MASE and directional accuracy of several forecasts of the same values.
-
-    Args:
-        y_true: the actual values, shape ``(n,)``.
-        forecasts: name -> forecast of ``y_true``, each shape ``(n,)``.
-        y_prev: the last value known before each forecast, shape ``(n,)``, for the
-            direction of each move.
-        y_train: the training series, shape ``(time,)``, to scale MASE by its in-sample
-            one-step naive error.
-
-    Returns:
-        A DataFrame with one row per forecast and the columns ``RMSE``, ``MAE``, ``MASE``
-        and ``directional accuracy``. The last is NaN for a forecast that never moves
-        away from ``y_prev`` (the random walk predicts no direction, so it cannot be
-        right or wrong about one); otherwise 0.5 is what a coin flip scores.
-    """
-    if not isinstance(forecasts, Mapping) or not forecasts:
-        raise TypeError("forecasts must be a non-empty mapping of name -> forecast")
-    truth = as_float_array(y_true, "y_true", ndim=(1, 2)).ravel()
-    prev = as_float_array(y_prev, "y_prev", ndim=(1, 2)).ravel()
-    if prev.shape != truth.shape:
-        raise ValueError(f"y_prev must have the length of y_true ({truth.size}), "
-                         f"got {prev.size}")
-    rows = {}
-    for name, fc in forecasts.items():
-        pred = as_float_array(fc, f"forecasts[{name!r}]", ndim=(1, 2)).ravel()
-        if pred.shape != truth.shape:
-            raise ValueError(f"forecasts[{name!r}] has {pred.size} values, y_true has "
-                             f"{truth.size}")
-        da = (math.nan if np.all(pred == prev)
-              else directional_accuracy(truth, pred, prev))
-        rows[str(name)] = {"RMSE": rmse(truth, pred), "MAE": mae(truth, pred),
-                           "MASE": mase(truth, pred, y_train),
-                           "directional accuracy": da}
-    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def lag_profile(forecast: Any, actual: Any, max_lag: int = 3) -> pd.DataFrame:

@@ -8,9 +8,12 @@ data. Inputs may be NumPy arrays, torch tensors, lists or pandas Series.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from rnnlib._checks import as_float_array, check_int
 
@@ -145,3 +148,47 @@ def one_step_baseline(series: Any, n_test: int,
     if method == "seasonal":
         return s[origins - season]
     return s[origins - 1] + (s[origins - 1] - s[0]) / (origins - 1)
+
+
+def forecast_table(y_true: Any, forecasts: Mapping[str, Any], *, y_train: Any,
+                   season: int = 1, y_prev: Any = None) -> pd.DataFrame:
+    """RMSE, MAE and MASE (and, with ``y_prev``, directional accuracy) of several forecasts
+    of the same values, one row per forecast.
+
+    Args:
+        y_true: the actual values, shape ``(n,)``.
+        forecasts: name -> forecast of ``y_true``, each shape ``(n,)``.
+        y_train: the training series, shape ``(time,)``, to scale MASE by its in-sample
+            (seasonal) naive error.
+        season: the MASE scaling's lag, as in :func:`mase`.
+        y_prev: the last value known before each forecast, shape ``(n,)``; if given, a
+            ``directional accuracy`` column is added. It is NaN for a forecast that never
+            moves away from ``y_prev`` (the random walk predicts no direction, so it cannot
+            be right or wrong about one); otherwise 0.5 is what a coin flip scores.
+
+    Returns:
+        A DataFrame indexed by forecast name with columns ``RMSE``, ``MAE``, ``MASE``
+        (and ``directional accuracy``).
+    """
+    if not isinstance(forecasts, Mapping) or not forecasts:
+        raise TypeError("forecasts must be a non-empty mapping of name -> forecast")
+    truth = as_float_array(y_true, "y_true").ravel()
+    prev = None
+    if y_prev is not None:
+        prev = as_float_array(y_prev, "y_prev").ravel()
+        if prev.shape != truth.shape:
+            raise ValueError(f"y_prev must have the length of y_true ({truth.size}), "
+                             f"got {prev.size}")
+    rows = {}
+    for name, fc in forecasts.items():
+        pred = as_float_array(fc, f"forecasts[{name!r}]").ravel()
+        if pred.shape != truth.shape:
+            raise ValueError(f"forecasts[{name!r}] has {pred.size} values, y_true has "
+                             f"{truth.size}")
+        row = {"RMSE": rmse(truth, pred), "MAE": mae(truth, pred),
+               "MASE": mase(truth, pred, y_train, season)}
+        if prev is not None:
+            row["directional accuracy"] = (math.nan if np.all(pred == prev)
+                                           else directional_accuracy(truth, pred, prev))
+        rows[str(name)] = row
+    return pd.DataFrame.from_dict(rows, orient="index")

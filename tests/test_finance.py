@@ -18,7 +18,6 @@ from rnnlib.finance import (
     adjust_volume_for_split,
     diebold_mariano,
     drop_halted_days,
-    forecast_table,
     lag_profile,
     log_returns,
     ohlcv_features,
@@ -26,7 +25,7 @@ from rnnlib.finance import (
     walk_forward,
     window_dates,
 )
-from rnnlib.metrics import directional_accuracy, mae, mase, one_step_baseline, rmse
+from rnnlib.metrics import one_step_baseline
 from rnnlib.windows import make_windows
 
 
@@ -275,39 +274,6 @@ def test_walk_forward_rejects_a_forecaster_with_the_wrong_output():
         walk_forward(lambda tr, te: [0.0], 10, initial=7, horizon=3)
     with pytest.raises(ValueError, match="NaN"):
         walk_forward(lambda tr, te: [np.nan] * 3, 10, initial=7, horizon=3)
-
-
-# ---------------------------------------------------------------- forecast_table
-
-def test_forecast_table_matches_the_metrics():
-    rng = np.random.default_rng(2)
-    series = 100 + np.cumsum(rng.normal(size=60))
-    train, test = series[:50], series[50:]
-    prev = series[49:59]
-    model = prev + rng.normal(0, 0.5, 10)
-    table = forecast_table(test, {"model": model, "random walk": prev}, y_prev=prev,
-                           y_train=train)
-    assert list(table.index) == ["model", "random walk"]
-    assert list(table.columns) == ["RMSE", "MAE", "MASE", "directional accuracy"]
-    row = table.loc["model"]
-    assert row["RMSE"] == pytest.approx(rmse(test, model))
-    assert row["MAE"] == pytest.approx(mae(test, model))
-    assert row["MASE"] == pytest.approx(mase(test, model, train))
-    assert row["directional accuracy"] == pytest.approx(directional_accuracy(test, model, prev))
-    assert math.isnan(table.loc["random walk", "directional accuracy"])  # predicts no move
-    assert table.loc["random walk", "MAE"] == pytest.approx(mae(test, prev))
-
-
-@pytest.mark.parametrize("forecasts,prev,exc,msg", [
-    ({}, [1.0, 2.0], TypeError, "non-empty mapping"),
-    ([[1.0, 2.0]], [1.0, 2.0], TypeError, "non-empty mapping"),
-    ({"m": [1.0]}, [1.0, 2.0], ValueError, r"forecasts\['m'\] has 1 values"),
-    ({"m": [1.0, 2.0]}, [1.0], ValueError, "y_prev must have the length"),
-    ({"m": [1.0, np.nan]}, [1.0, 2.0], ValueError, "NaN"),
-])
-def test_forecast_table_rejects_bad_input(forecasts, prev, exc, msg):
-    with pytest.raises(exc, match=msg):
-        forecast_table([1.5, 2.5], forecasts, y_prev=prev, y_train=[1.0, 2.0, 4.0])
 
 
 # ---------------------------------------------------------------- lag_profile

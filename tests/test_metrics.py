@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -6,6 +8,7 @@ import torch
 from rnnlib.metrics import (
     directional_accuracy,
     drift_forecast,
+    forecast_table,
     mae,
     mase,
     naive_forecast,
@@ -96,3 +99,41 @@ def test_one_step_baseline_errors():
         one_step_baseline(np.arange(5.0), 2, "mean")
     with pytest.raises(ValueError, match="too few"):
         one_step_baseline(np.arange(5.0), 5)
+
+
+def test_forecast_table_matches_the_metrics():
+    rng = np.random.default_rng(2)
+    series = 100 + np.cumsum(rng.normal(size=60))
+    train, test = series[:50], series[50:]
+    prev = series[49:59]
+    model = prev + rng.normal(0, 0.5, 10)
+    table = forecast_table(test, {"model": model, "random walk": prev}, y_prev=prev,
+                           y_train=train)
+    assert list(table.index) == ["model", "random walk"]
+    assert list(table.columns) == ["RMSE", "MAE", "MASE", "directional accuracy"]
+    row = table.loc["model"]
+    assert row["RMSE"] == pytest.approx(rmse(test, model))
+    assert row["MAE"] == pytest.approx(mae(test, model))
+    assert row["MASE"] == pytest.approx(mase(test, model, train))
+    assert row["directional accuracy"] == pytest.approx(directional_accuracy(test, model, prev))
+    assert math.isnan(table.loc["random walk", "directional accuracy"])  # predicts no move
+    assert table.loc["random walk", "MAE"] == pytest.approx(mae(test, prev))
+
+
+@pytest.mark.parametrize("forecasts,prev,exc,msg", [
+    ({}, [1.0, 2.0], TypeError, "non-empty mapping"),
+    ([[1.0, 2.0]], [1.0, 2.0], TypeError, "non-empty mapping"),
+    ({"m": [1.0]}, [1.0, 2.0], ValueError, r"forecasts\['m'\] has 1 values"),
+    ({"m": [1.0, 2.0]}, [1.0], ValueError, "y_prev must have the length"),
+    ({"m": [1.0, np.nan]}, [1.0, 2.0], ValueError, "NaN"),
+])
+def test_forecast_table_rejects_bad_input(forecasts, prev, exc, msg):
+    with pytest.raises(exc, match=msg):
+        forecast_table([1.5, 2.5], forecasts, y_prev=prev, y_train=[1.0, 2.0, 4.0])
+
+
+def test_forecast_table_without_directions_and_with_a_season():
+    train = np.array([1.0, 5.0, 2.0, 7.0])  # lag-2 errors 1, 2 -> MASE scale 1.5
+    table = forecast_table([0.0, 0.0], {"flat": [3.0, 3.0]}, y_train=train, season=2)
+    assert list(table.columns) == ["RMSE", "MAE", "MASE"]
+    assert table.loc["flat", "MASE"] == pytest.approx(2.0)
