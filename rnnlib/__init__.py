@@ -1,60 +1,89 @@
 """rnnlib: the small helper package of the book *Recurrent neural networks for
 time-series forecasting, in PyTorch*.
 
-Modules: ``device`` (device choice, seeding), ``data`` (data sets), ``windows``
-(time splits, leak-free scaling, look-back windows), ``train`` (training loops),
-``metrics`` (accuracy and naive baselines), ``plots``, ``cells`` (recurrent cells
-from scratch), ``bptt`` (backpropagation through time in NumPy), ``gradients``
-(gradient norms through time), ``tasks`` (synthetic memory tasks), ``models`` (forecasting models), ``forecast``
-(one-step and recursive forecasts) and ``finance`` (price data done without leakage).
-``progress`` decides between progress bars and summaries.
+Every public name is importable from ``rnnlib`` itself (``from rnnlib import fit``); a
+chapter that studies a module as a whole imports it (``from rnnlib import bptt``). Each
+module answers one question a reader asks:
+
+==============  ===========================================================================
+module          question
+==============  ===========================================================================
+``device``      Where does the code run, and how is a run made reproducible (seeds,
+                threads)?
+``data``        Which data does the book use? A sine wave, yearly sunspots, the adding
+                problem.
+``stocks``      How do stock prices become forecasting data? Loading and caching, cleaning,
+                price-free features.
+``windows``     How does a series become training data? Time splits, leak-free scaling,
+                look-back windows, shuffled minibatches.
+``cells``       What does a recurrent cell compute? RNN, LSTM and GRU from scratch, equal to
+                ``torch.nn``.
+``bptt``        How does the gradient flow back through time? BPTT for the Elman RNN in
+                NumPy, with its checks.
+``gradients``   How far back does the gradient reach? Gradient norms against distance,
+                spectral radius.
+``models``      Which forecasting models? A recurrent layer with a linear head, per step or
+                per window.
+``train``       How is a model trained? ``fit`` on batches, ``fit_stateful`` along whole
+                sequences, progress.
+``forecast``    How is a forecast made? Naive baselines, ``predict``, one-step and recursive
+                forecasts.
+``evaluation``  How is a forecast judged? Errors and tables, rolling origins and
+                walk-forward, Diebold-Mariano.
+``plots``       How are forecasts and losses drawn?
+==============  ===========================================================================
+
+``_checks`` (private) holds the argument checks every module shares.
 """
 
 from rnnlib.cells import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
-from rnnlib.data import data_dir, load_stock, load_sunspots, sine_wave
+from rnnlib.data import adding_problem, load_sunspots, sine_wave
 from rnnlib.device import get_device, seed_everything
-from rnnlib.finance import (
+from rnnlib.evaluation import (
     WalkForward,
-    adjust_volume_for_split,
     diebold_mariano,
-    drop_halted_days,
+    directional_accuracy,
+    forecast_table,
     lag_profile,
-    log_returns,
-    ohlcv_features,
-    price_from_log_return,
+    mae,
+    mase,
+    rmse,
+    rolling_origins,
     walk_forward,
-    window_dates,
 )
 from rnnlib.forecast import (
+    drift_forecast,
+    naive_forecast,
+    one_step_baseline,
     one_step_sequence,
     one_step_window,
+    predict,
     recursive_sequence,
     recursive_window,
+    seasonal_naive_forecast,
     warm_up,
 )
 from rnnlib.gradients import hidden_grad_norms, spectral_radius
-from rnnlib.metrics import (
-    directional_accuracy,
-    drift_forecast,
-    forecast_table,
-    mae,
-    mase,
-    naive_forecast,
-    one_step_baseline,
-    rmse,
-    seasonal_naive_forecast,
-)
 from rnnlib.models import SequenceRegressor, WindowRegressor
 from rnnlib.plots import plot_forecast, plot_losses
-from rnnlib.tasks import adding_problem
+from rnnlib.stocks import (
+    adjust_volume_for_split,
+    data_dir,
+    drop_halted_days,
+    load_stock,
+    log_returns,
+    ohlcv_features,
+    price_from_log_return,
+)
 from rnnlib.train import History, fit, fit_stateful, summary
 from rnnlib.windows import (
+    Minibatches,
     Scaler,
     TimeSeriesDataset,
     make_windows,
-    rolling_origins,
     scale_split,
     time_split,
+    window_dates,
 )
 
 __version__ = "0.1.0"
@@ -66,6 +95,7 @@ __all__ = [
     "GRUCell",
     "History",
     "LSTMCell",
+    "Minibatches",
     "RNNCell",
     "Scaler",
     "SequenceRegressor",
@@ -98,6 +128,7 @@ __all__ = [
     "one_step_window",
     "plot_forecast",
     "plot_losses",
+    "predict",
     "price_from_log_return",
     "recursive_sequence",
     "recursive_window",

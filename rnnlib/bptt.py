@@ -79,6 +79,8 @@ def init_params(input_size: int, hidden_size: int, output_size: int = 1, *,
         A dict with the keys of :data:`PARAM_NAMES`: ``W_xh`` ``(hidden, input)``, ``b_xh``
         ``(hidden,)``, ``W_hh`` ``(hidden, hidden)``, ``b_hh`` ``(hidden,)``, ``W_hy``
         ``(output, hidden)``, ``b_y`` ``(output,)``.
+
+    Used in no chapter.
     """
     n_in = check_int(input_size, "input_size", minimum=1)
     hidden = check_int(hidden_size, "hidden_size", minimum=1)
@@ -100,6 +102,8 @@ def params_from_torch(rnn: nn.RNN, head: nn.Linear, *, grad: bool = False) -> Pa
 
     Returns:
         A dict of float64 arrays keyed as :data:`PARAM_NAMES`.
+
+    Used in chapter 3.
     """
     if not isinstance(rnn, nn.RNN):
         raise TypeError(f"rnn must be a torch.nn.RNN, got {type(rnn).__name__}")
@@ -134,6 +138,8 @@ def forward(params: Mapping[str, np.ndarray], x: np.ndarray,
         ``(y_hat, hs)``: predictions of shape ``(batch, time, output)`` and the hidden
         states of shape ``(batch, time + 1, hidden)``, ``hs[:, 0]`` being ``h0`` and
         ``hs[:, t + 1]`` the state after reading ``x[:, t]``.
+
+    Used in chapter 3.
     """
     n_in, hidden, _ = _check_params(params)
     _check_x(x, n_in)
@@ -151,6 +157,19 @@ def forward(params: Mapping[str, np.ndarray], x: np.ndarray,
         hs[:, t + 1] = np.tanh(a)
     y_hat = hs[:, 1:] @ params["W_hy"].T + params["b_y"]
     return y_hat, hs
+
+
+def _check_backward(params: Mapping[str, np.ndarray], x: np.ndarray, hs: np.ndarray,
+                    dy: np.ndarray) -> None:
+    """Raise unless ``hs`` and ``dy`` fit ``params`` and ``x`` as :func:`backward` needs."""
+    n_in, hidden, n_out = _check_params(params)
+    _check_x(x, n_in)
+    batch, steps, _ = x.shape
+    for name, arr, shape in (("hs", hs, (batch, steps + 1, hidden)),
+                             ("dy", dy, (batch, steps, n_out))):
+        if not isinstance(arr, np.ndarray) or arr.shape != shape:
+            raise ValueError(f"{name} must be a NumPy array of shape {shape}, "
+                             f"got {getattr(arr, 'shape', type(arr).__name__)}")
 
 
 def backward(params: Mapping[str, np.ndarray], x: np.ndarray, hs: np.ndarray,
@@ -171,15 +190,12 @@ def backward(params: Mapping[str, np.ndarray], x: np.ndarray, hs: np.ndarray,
         ``(grads, dhs)``: ``grads`` maps every parameter name to ``dL/d(parameter)`` (same
         shape as the parameter); ``dhs`` of shape ``(batch, time + 1, hidden)`` holds
         ``dL/dh_t`` for every hidden state, ``dhs[:, 0]`` being ``dL/dh0``.
+
+    Used in chapter 3.
     """
-    n_in, hidden, n_out = _check_params(params)
-    _check_x(x, n_in)
+    _check_backward(params, x, hs, dy)
     batch, steps, _ = x.shape
-    for name, arr, shape in (("hs", hs, (batch, steps + 1, hidden)),
-                             ("dy", dy, (batch, steps, n_out))):
-        if not isinstance(arr, np.ndarray) or arr.shape != shape:
-            raise ValueError(f"{name} must be a NumPy array of shape {shape}, "
-                             f"got {getattr(arr, 'shape', type(arr).__name__)}")
+    hidden = hs.shape[2]
     grads = {k: np.zeros_like(params[k], dtype=np.result_type(params[k], dy))
              for k in PARAM_NAMES}
     dhs = np.zeros_like(hs, dtype=np.result_type(hs, dy))
@@ -210,6 +226,8 @@ def mse_loss(y_hat: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
 
     Returns:
         ``(loss, dy)`` with ``loss = mean((y_hat - y)**2)`` and ``dy`` shaped like ``y_hat``.
+
+    Used in chapter 3.
     """
     if not isinstance(y_hat, np.ndarray) or not isinstance(y, np.ndarray):
         raise TypeError(f"y_hat and y must be NumPy arrays, got {type(y_hat).__name__} "
@@ -237,6 +255,8 @@ def finite_difference(loss_fn: Callable[[Params], float], params: Mapping[str, n
 
     Returns:
         The estimated partial derivative.
+
+    Used in chapter 3.
     """
     if not callable(loss_fn):
         raise TypeError("loss_fn must be callable: params -> float")
@@ -265,6 +285,8 @@ def relative_error(a: np.ndarray | torch.Tensor, b: np.ndarray | torch.Tensor) -
 
     Returns:
         The relative error, ``0.0`` when both are all zeros.
+
+    Used in chapter 3.
     """
     a = a.detach().cpu().double().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
     b = b.detach().cpu().double().numpy() if isinstance(b, torch.Tensor) else np.asarray(b)

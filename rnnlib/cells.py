@@ -27,12 +27,24 @@ def _check_input(x: torch.Tensor, input_size: int, name: str = "x", ndim: int = 
                          f"got {tuple(x.shape)}")
 
 
+def _check_step(x: torch.Tensor, h: torch.Tensor | None, input_size: int,
+                hidden_size: int) -> torch.Tensor:
+    """Check one step's input and hidden state; return ``h``, zeros when it is ``None``."""
+    _check_input(x, input_size)
+    if h is None:
+        return x.new_zeros(x.shape[0], hidden_size)
+    _check_state(h, (x.shape[0], hidden_size), "h", "(batch, hidden_size)")
+    return h
+
+
 class RNNCell(nn.Module):
     """One step of the Elman RNN: ``h_t = tanh(W_xh x_t + b_xh + W_hh h_{t-1} + b_hh)``.
 
     Args:
         input_size: features per time step.
         hidden_size: size of the hidden state.
+
+    Used in chapter 2.
     """
 
     def __init__(self, input_size: int, hidden_size: int) -> None:
@@ -48,11 +60,7 @@ class RNNCell(nn.Module):
     def forward(self, x: torch.Tensor, h: torch.Tensor | None = None) -> torch.Tensor:
         """Args: ``x`` of shape ``(batch, input_size)``, ``h`` of shape
         ``(batch, hidden_size)`` or ``None`` for zeros. Returns the new ``h``."""
-        _check_input(x, self.input_size)
-        if h is None:
-            h = x.new_zeros(x.shape[0], self.hidden_size)
-        else:
-            _check_state(h, (x.shape[0], self.hidden_size), "h", "(batch, hidden_size)")
+        h = _check_step(x, h, self.input_size, self.hidden_size)
         return torch.tanh(self.x2h(x) + self.h2h(h))
 
 
@@ -137,6 +145,8 @@ class RNN(_HiddenStateOnly):
         input_size: features per time step.
         hidden_size: size of each layer's hidden state.
         num_layers: number of stacked layers.
+
+    Used in chapter 2.
     """
 
     cell_class = RNNCell
@@ -199,6 +209,8 @@ class LSTMCell(nn.Module):
     Args:
         input_size: features per time step.
         hidden_size: size of the hidden and cell states.
+
+    Used in chapter 4.
     """
 
     def __init__(self, input_size: int, hidden_size: int) -> None:
@@ -209,18 +221,15 @@ class LSTMCell(nn.Module):
         self.h2h = nn.Linear(hidden_size, 4 * hidden_size)  # W_hh, b_hh for i, f, g, o
         _uniform_init(self, hidden_size)
 
-    def _state(self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None
-               ) -> tuple[torch.Tensor, torch.Tensor]:
+    def _check_step(self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Check ``x`` and ``state``; return ``(h, c)``, zeros when ``state`` is ``None``."""
         _check_input(x, self.input_size)
         if state is None:
             zeros = x.new_zeros(x.shape[0], self.hidden_size)
             return zeros, zeros
         return _check_lstm_state(state, (x.shape[0], self.hidden_size),
                                  "(batch, hidden_size)")
-
-    def _gates(self, x: torch.Tensor, h: torch.Tensor) -> _Gates:
-        z_i, z_f, z_g, z_o = (self.x2h(x) + self.h2h(h)).chunk(4, dim=1)
-        return torch.sigmoid(z_i), torch.sigmoid(z_f), torch.tanh(z_g), torch.sigmoid(z_o)
 
     def gates(self, x: torch.Tensor,
               state: tuple[torch.Tensor, torch.Tensor] | None = None) -> _Gates:
@@ -234,8 +243,9 @@ class LSTMCell(nn.Module):
             ``(i, f, g, o)``: input gate, forget gate, cell candidate and output gate,
             each ``(batch, hidden_size)``.
         """
-        h, _ = self._state(x, state)
-        return self._gates(x, h)
+        h, _ = self._check_step(x, state)
+        z_i, z_f, z_g, z_o = (self.x2h(x) + self.h2h(h)).chunk(4, dim=1)
+        return torch.sigmoid(z_i), torch.sigmoid(z_f), torch.tanh(z_g), torch.sigmoid(z_o)
 
     def forward(self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
                 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -248,8 +258,8 @@ class LSTMCell(nn.Module):
         Returns:
             The new ``(h, c)``, each ``(batch, hidden_size)``.
         """
-        h, c = self._state(x, state)
-        i, f, g, o = self._gates(x, h)
+        h, c = self._check_step(x, state)
+        i, f, g, o = self.gates(x, (h, c))
         c = f * c + i * g
         return o * torch.tanh(c), c
 
@@ -275,6 +285,8 @@ class GRUCell(nn.Module):
     Args:
         input_size: features per time step.
         hidden_size: size of the hidden state.
+
+    Used in no chapter.
     """
 
     def __init__(self, input_size: int, hidden_size: int) -> None:
@@ -295,11 +307,7 @@ class GRUCell(nn.Module):
         Returns:
             The new ``h``, shape ``(batch, hidden_size)``.
         """
-        _check_input(x, self.input_size)
-        if h is None:
-            h = x.new_zeros(x.shape[0], self.hidden_size)
-        else:
-            _check_state(h, (x.shape[0], self.hidden_size), "h", "(batch, hidden_size)")
+        h = _check_step(x, h, self.input_size, self.hidden_size)
         x_r, x_z, x_n = self.x2h(x).chunk(3, dim=1)
         h_r, h_z, h_n = self.h2h(h).chunk(3, dim=1)
         r = torch.sigmoid(x_r + h_r)
@@ -348,6 +356,8 @@ class LSTM(_Stacked):
         input_size: features per time step.
         hidden_size: size of each layer's hidden and cell states.
         num_layers: number of stacked layers.
+
+    Used in chapter 4.
     """
 
     cell_class = LSTMCell
@@ -394,6 +404,8 @@ class GRU(_HiddenStateOnly):
         input_size: features per time step.
         hidden_size: size of each layer's hidden state.
         num_layers: number of stacked layers.
+
+    Used in chapter 4.
     """
 
     cell_class = GRUCell

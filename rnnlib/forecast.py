@@ -1,6 +1,12 @@
-"""Forecasting with trained recurrent models: warm-up, one step ahead, and recursive.
+"""How is a forecast made? Naive baselines, and forecasts by trained models.
 
-Two kinds of model are served:
+**Baselines** need no training and every model must beat them (Hyndman &
+Athanasopoulos): :func:`naive_forecast` (the last value), :func:`seasonal_naive_forecast`
+(the last season), :func:`drift_forecast` (the last value plus the average change), and
+:func:`one_step_baseline`, which makes any of them one step ahead over a test period.
+
+**Trained models**: :func:`predict` runs any model in eval mode without gradients and
+returns CPU tensors. The other functions serve two kinds of recurrent model:
 
 * a *sequence* model, called as ``model(x, state) -> (y, state)`` with ``x`` of shape
   ``(batch, time, features)`` and ``y`` of shape ``(batch, time, outputs)``, where
@@ -17,7 +23,8 @@ fed back as inputs, as they must be when the future is not known yet. Series are
 time first, shape ``(time, features)`` (or ``(time,)`` for one feature); results are
 float32 CPU tensors of shape ``(steps, outputs)``. The model is run in eval mode without
 gradients and its training mode is restored afterwards. Bad arguments raise a
-``TypeError`` or ``ValueError`` that names the argument.
+``TypeError`` or ``ValueError`` that names the argument. How good a forecast is, is
+:mod:`rnnlib.evaluation`'s question.
 """
 
 from __future__ import annotations
@@ -25,8 +32,9 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -34,6 +42,89 @@ from rnnlib._checks import as_float_array, check_int
 
 State = Any
 NextInput = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+# --- Baselines: forecasts without a model ---
+
+
+def naive_forecast(history: Any, horizon: int = 1) -> np.ndarray:
+    """Repeat the last observed value ``horizon`` times: shape ``(horizon,)``.
+
+    Used in chapter 5.
+    """
+    h = as_float_array(history, "history", ndim=(1,))
+    horizon = check_int(horizon, "horizon", minimum=1)
+    return np.full(horizon, h[-1])
+
+
+def seasonal_naive_forecast(history: Any, season: int, horizon: int = 1) -> np.ndarray:
+    """Repeat the last full season: the forecast of step k (k = 1, 2, ...) is
+    ``history[-season + (k - 1) % season]``.
+
+    Returns:
+        Shape ``(horizon,)``.
+
+    Used in chapter 5.
+    """
+    h = as_float_array(history, "history", ndim=(1,))
+    season = check_int(season, "season", minimum=1)
+    horizon = check_int(horizon, "horizon", minimum=1)
+    if len(h) < season:
+        raise ValueError(f"history needs at least season={season} values, got {len(h)}")
+    last = h[-season:]
+    return last[np.arange(horizon) % season]
+
+
+def drift_forecast(history: Any, horizon: int = 1) -> np.ndarray:
+    """The last value plus the average change so far, times the steps ahead (FPP's drift).
+
+    Returns:
+        Shape ``(horizon,)``.
+
+    Used in no chapter.
+    """
+    h = as_float_array(history, "history", ndim=(1,))
+    horizon = check_int(horizon, "horizon", minimum=1)
+    if len(h) < 2:
+        raise ValueError("history needs at least 2 values for a drift")
+    slope = (h[-1] - h[0]) / (len(h) - 1)
+    return h[-1] + slope * np.arange(1, horizon + 1)
+
+
+def one_step_baseline(series: Any, n_test: int,
+                      method: Literal["naive", "seasonal", "drift"] = "naive",
+                      season: int | None = None) -> np.ndarray:
+    """One-step-ahead baseline forecasts of the last ``n_test`` values of ``series``.
+
+    Each forecast uses only the values before it (a rolling origin), as a model that
+    is refitted every step would.
+
+    Returns:
+        Shape ``(n_test,)``, aligned with ``series[-n_test:]``.
+
+    Used in chapters 1, 2, 3, 5 and 6.
+    """
+    s = as_float_array(series, "series", ndim=(1,))
+    n_test = check_int(n_test, "n_test", minimum=1)
+    if method not in ("naive", "seasonal", "drift"):
+        raise ValueError(f"method must be 'naive', 'seasonal' or 'drift', got {method!r}")
+    if method == "seasonal":
+        if season is None:
+            raise ValueError("method='seasonal' needs season")
+        season = check_int(season, "season", minimum=1)
+    need = {"naive": 1, "seasonal": season or 1, "drift": 2}[method]
+    if len(s) - n_test < need:
+        raise ValueError(f"series has {len(s)} values: too few before the last {n_test} "
+                         f"for the {method} baseline")
+    origins = np.arange(len(s) - n_test, len(s))
+    if method == "naive":
+        return s[origins - 1]
+    if method == "seasonal":
+        return s[origins - season]
+    return s[origins - 1] + (s[origins - 1] - s[0]) / (origins - 1)
+
+
+# --- Forecasts by trained models ---
 
 
 def _check_model(model: Any) -> torch.device:
@@ -61,6 +152,45 @@ def _evaluating(model: nn.Module) -> Iterator[None]:
             yield
     finally:
         model.train(was_training)
+
+
+def _moved(obj: Any, device: torch.device) -> Any:
+    """``obj`` with every tensor in it (alone, or inside tuples and lists) moved to ``device``."""
+    if isinstance(obj, torch.Tensor):
+        return obj.to(device)
+    if isinstance(obj, (tuple, list)):
+        return type(obj)(_moved(o, device) for o in obj)
+    return obj
+
+
+def predict(model: nn.Module, x: torch.Tensor, *args: Any) -> Any:
+    """Run ``model(x, *args)`` for its output only: eval mode, no gradients, CPU results.
+
+    ``x`` and every tensor in ``args`` (for example a recurrent state) are moved to the
+    model's device; every tensor of the output (a tensor, or a tuple such as
+    ``(y, state)``) comes back on the CPU. The model's training mode is restored
+    afterwards, so training can go on.
+
+    Args:
+        model: any ``torch.nn.Module``, e.g. a window model on ``(batch, time, features)``.
+        x: the input batch, a tensor, e.g. of shape ``(batch, time, features)``.
+        *args: further arguments of ``model``, e.g. the state of a sequence model.
+
+    Returns:
+        The model's output with its tensors on the CPU, e.g. ``(batch, outputs)`` for a
+        :class:`rnnlib.models.WindowRegressor`.
+
+    Raises:
+        TypeError: if ``model`` is not a module or ``x`` is not a tensor.
+
+    Used in chapters 1, 2, 3, 4 and 6.
+    """
+    device = _check_model(model)
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
+    with _evaluating(model):
+        out = model(x.to(device), *_moved(args, device))
+    return _moved(out, torch.device("cpu"))
 
 
 def _check_sequence_model(model: nn.Module) -> None:
@@ -111,6 +241,8 @@ def warm_up(model: nn.Module, series: Any, state: State = None) -> tuple[torch.T
     Returns:
         ``(predictions, state)``: predictions of shape ``(time, outputs)``, row ``t``
         forecasting step ``t + 1``, and the state after the last step.
+
+    Used in chapter 5.
     """
     device = _check_model(model)
     _check_sequence_model(model)
@@ -134,6 +266,8 @@ def one_step_sequence(model: nn.Module, series: Any, n_test: int) -> torch.Tenso
 
     Returns:
         Shape ``(n_test, outputs)``, aligned with ``series[-n_test:]``.
+
+    Used in chapter 5.
     """
     x = _as_series(series, "series")
     n_test = check_int(n_test, "n_test", minimum=1)
@@ -157,6 +291,8 @@ def one_step_window(model: nn.Module, series: Any, n_test: int, lookback: int) -
 
     Returns:
         Shape ``(n_test, outputs)``, aligned with ``series[-n_test:]``.
+
+    Used in chapter 5.
     """
     device = _check_model(model)
     x = _as_series(series, "series")
@@ -221,6 +357,8 @@ def recursive_sequence(model: nn.Module, context: Any, horizon: int, *,
     Returns:
         Shape ``(horizon, outputs)``: the forecasts of the ``horizon`` steps after
         ``context``.
+
+    Used in chapter 5.
     """
     device = _check_model(model)
     _check_sequence_model(model)
@@ -259,6 +397,8 @@ def recursive_window(model: nn.Module, context: Any, horizon: int, lookback: int
     Returns:
         Shape ``(horizon, outputs)``: the forecasts of the ``horizon`` steps after
         ``context``.
+
+    Used in chapter 5.
     """
     device = _check_model(model)
     history = _as_series(context, "context")

@@ -63,6 +63,8 @@ def hidden_grad_norms(layer: nn.Module, x: torch.Tensor) -> np.ndarray:
         ValueError: if ``x`` is not 3-D with at least one step and one feature, if the
             layer is bidirectional or not ``batch_first``, or if its output is not its
             top hidden state.
+
+    Used in chapters 3 and 4.
     """
     if not isinstance(layer, nn.Module):
         raise TypeError(f"layer must be a torch.nn.Module, got {type(layer).__name__}")
@@ -127,6 +129,8 @@ def spectral_radius(matrix: torch.Tensor | np.ndarray) -> float:
     Raises:
         TypeError: if ``matrix`` is not a tensor or an array.
         ValueError: if it is not square 2-D, is empty, or holds NaN or infinite values.
+
+    Used in chapter 3.
     """
     if isinstance(matrix, torch.Tensor):
         matrix = matrix.detach().cpu().double().numpy()

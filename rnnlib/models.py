@@ -40,6 +40,8 @@ class SequenceRegressor(nn.Module):
         output_size: predicted values per step.
         num_layers: stacked recurrent layers.
         cell: ``"rnn"``, ``"lstm"`` or ``"gru"``.
+
+    Used in chapters 1, 2, 3 and 5.
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int = 1,
@@ -69,6 +71,8 @@ class WindowRegressor(nn.Module):
         output_size: values predicted per window.
         num_layers: stacked recurrent layers.
         cell: ``"rnn"``, ``"lstm"`` or ``"gru"``.
+
+    Used in chapters 1, 4, 5 and 6.
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int = 1,

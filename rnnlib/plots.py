@@ -32,6 +32,8 @@ def plot_forecast(train: Any, test: Any, forecasts: Mapping[str, Any] | None = N
 
     Returns:
         The axes.
+
+    Used in chapters 1, 5 and 6.
     """
     tr = as_float_array(train, "train", ndim=(1,))
     te = as_float_array(test, "test", ndim=(1,))
@@ -77,6 +79,8 @@ def plot_losses(history: History | Mapping[str, Any], *, ax: plt.Axes | None = N
 
     Returns:
         The axes.
+
+    Used in chapters 1, 2, 3 and 6.
     """
     if isinstance(history, History):
         curves = {"train": history.train_loss}

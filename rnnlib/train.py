@@ -1,14 +1,23 @@
-"""A small training loop: ``fit(model, train_data, epochs=...)``.
+"""How is a model trained? ``fit`` on batches, ``fit_stateful`` along whole sequences.
 
-It moves each batch to the device, supports gradient clipping and early stopping on
-validation data, and returns the loss history. A tqdm bar shows in a live notebook;
-otherwise (book build, tests) it prints a compact summary of a few lines.
+Both move the model and each batch to the device, support gradient clipping, and return
+the loss :class:`History`. :func:`fit` can stop early on validation data;
+:func:`fit_stateful` carries the recurrent state across chunks of a long series
+(truncated backpropagation through time).
+
+Progress: a live reader sees a tqdm bar. When the book is built or the tests run, a bar
+would be saved into the page as widget JSON or hundreds of refreshes, so one summary line
+(:func:`summary`) is printed instead. ``RNNLIB_PROGRESS`` (``bar`` / ``1`` or
+``summary`` / ``0``) decides explicitly; the book and test commands set it to
+``summary``.
 """
 
 from __future__ import annotations
 
 import copy
 import math
+import os
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,18 +28,111 @@ from torch import nn
 
 from rnnlib._checks import check_int, check_number
 from rnnlib.device import get_device
-from rnnlib.progress import show_bar
+
+PROGRESS_ENV = "RNNLIB_PROGRESS"
+_ON = {"1", "bar", "on", "true", "yes"}
+_OFF = {"0", "summary", "off", "false", "no"}
 
 
 @dataclass
 class History:
-    """Losses recorded by :func:`fit`: one mean training (and validation) loss per epoch."""
+    """Losses recorded by :func:`fit`: one mean training (and validation) loss per epoch.
+
+    Used in no chapter.
+    """
 
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     best_epoch: int | None = None
     stopped_early: bool = False
     seconds: float = 0.0
+
+
+def _show_bar() -> bool:
+    """Whether to draw a live progress bar (see the module docstring for the rule)."""
+    value = os.environ.get(PROGRESS_ENV, "").strip().lower()
+    if value in _ON:
+        return True
+    if value in _OFF:
+        return False
+    if value:
+        raise ValueError(f"environment variable {PROGRESS_ENV} must be 'bar' or 'summary', "
+                         f"got {value!r}")
+    if os.environ.get("CI"):
+        return False
+    # Kernels started by a live front end (JupyterLab, Colab, VS Code) get these;
+    # nbclient, used by the book build and nbval, does not.
+    live = ("JPY_SESSION_NAME", "COLAB_RELEASE_TAG", "VSCODE_PID")
+    return any(os.environ.get(v) for v in live) or "google.colab" in sys.modules \
+        or sys.stderr.isatty()
+
+
+class _Progress:
+    """The epochs of one training run: a tqdm bar, or a summary line at the end."""
+
+    def __init__(self, epochs: int, desc: str, progress: bool | None) -> None:
+        self.bar = _show_bar() if progress is None else bool(progress)
+        self.desc = desc
+        self.epochs: Iterable[int] = range(epochs)
+        if self.bar:
+            from tqdm.auto import tqdm
+            self.epochs = tqdm(self.epochs, desc=desc, mininterval=0.5)
+        self.start = time.perf_counter()
+
+    def show(self, history: History) -> None:
+        if self.bar:
+            postfix = {"train": f"{history.train_loss[-1]:.4g}"}
+            if history.val_loss:
+                postfix["val"] = f"{history.val_loss[-1]:.4g}"
+            self.epochs.set_postfix(postfix)
+
+    def close(self, history: History) -> None:
+        history.seconds = time.perf_counter() - self.start
+        if self.bar:
+            self.epochs.close()
+        else:
+            print(summary(history, self.desc))
+
+
+@dataclass
+class _Setup:
+    device: torch.device
+    optimizer: torch.optim.Optimizer
+    loss_fn: Callable
+    clip: float | None
+
+
+def _setup(model: nn.Module, *, epochs: int, lr: float,
+           optimizer: torch.optim.Optimizer | None, loss_fn: Callable | None,
+           clip_grad_norm: float | None, device: torch.device | str | None) -> _Setup:
+    """Check the arguments :func:`fit` and :func:`fit_stateful` share, move the model to
+    the device, and make the default optimizer (Adam) and loss (mean squared error)."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    check_int(epochs, "epochs", minimum=1)
+    lr = check_number(lr, "lr", minimum=0.0, strict=True)
+    if clip_grad_norm is not None:
+        clip_grad_norm = check_number(clip_grad_norm, "clip_grad_norm", minimum=0.0,
+                                      strict=True)
+    if optimizer is not None and not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, "
+                        f"got {type(optimizer).__name__}")
+    if loss_fn is not None and not callable(loss_fn):
+        raise TypeError("loss_fn must be callable, e.g. torch.nn.MSELoss()")
+    device = get_device(device) if (device is None or isinstance(device, str)) \
+        else torch.device(device)
+    model.to(device)
+    return _Setup(device, optimizer or torch.optim.Adam(model.parameters(), lr=lr),
+                  loss_fn or nn.MSELoss(), clip_grad_norm)
+
+
+def _update(model: nn.Module, setup: _Setup, loss: torch.Tensor) -> None:
+    """One optimizer step on ``loss``, its gradient clipped if asked."""
+    setup.optimizer.zero_grad()
+    loss.backward()
+    if setup.clip is not None:
+        nn.utils.clip_grad_norm_(model.parameters(), setup.clip)
+    setup.optimizer.step()
 
 
 def _batches(data: Iterable, name: str) -> Iterable:
@@ -46,24 +148,22 @@ def _batches(data: Iterable, name: str) -> Iterable:
     return data
 
 
-def _run_epoch(model: nn.Module, batches: Iterable, loss_fn: Callable, device: torch.device,
-               optimizer: torch.optim.Optimizer | None, clip: float | None, name: str) -> float:
+def _run_epoch(model: nn.Module, batches: Iterable, setup: _Setup, train: bool,
+               name: str) -> float:
+    """Mean loss over ``batches``, weighted by batch size; with ``train``, update after
+    every batch."""
     total, count = 0.0, 0
     for batch in batches:
         if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
             raise TypeError(f"each batch of {name} must be a pair (x, y)")
-        x, y = (t.to(device) for t in batch)
-        with torch.set_grad_enabled(optimizer is not None):
+        x, y = (t.to(setup.device) for t in batch)
+        with torch.set_grad_enabled(train):
             pred = model(x)
             if isinstance(pred, tuple):  # models that also return their state
                 pred = pred[0]
-            loss = loss_fn(pred, y)
-        if optimizer is not None:
-            optimizer.zero_grad()
-            loss.backward()
-            if clip is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), clip)
-            optimizer.step()
+            loss = setup.loss_fn(pred, y)
+        if train:
+            _update(model, setup, loss)
         total += loss.item() * len(x)
         count += len(x)
     if count == 0:
@@ -81,8 +181,9 @@ def fit(model: nn.Module, train_data: Iterable, *, epochs: int, lr: float = 1e-3
     Args:
         model: maps a batch ``x`` (e.g. ``(batch, time, features)``) to predictions with
             the shape of ``y``; a tuple output's first element is used.
-        train_data: a DataLoader (or any re-iterable) of ``(x, y)`` batches, or one
-            ``(x, y)`` tuple of tensors used as a single full batch.
+        train_data: a :class:`rnnlib.windows.Minibatches`, a DataLoader (or any
+            re-iterable) of ``(x, y)`` batches, or one ``(x, y)`` tuple of tensors used as
+            a single full batch.
         epochs: passes over ``train_data`` (>= 1).
         lr: learning rate of the default Adam optimizer.
         optimizer: an optimizer over ``model``'s parameters (overrides ``lr``).
@@ -93,56 +194,32 @@ def fit(model: nn.Module, train_data: Iterable, *, epochs: int, lr: float = 1e-3
             and restore the weights of the best epoch.
         device: where to train; default ``get_device()``. The model is moved there.
         progress: draw a tqdm bar (``True``) or print a summary (``False``); default
-            decided by :func:`rnnlib.progress.show_bar`.
+            decided by ``RNNLIB_PROGRESS`` and the front end (see the module docstring).
         desc: a label for the bar and the summary.
 
     Returns:
         The :class:`History` of per-epoch mean losses.
+
+    Used in chapters 1, 3, 4, 5 and 6.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    epochs = check_int(epochs, "epochs", minimum=1)
-    lr = check_number(lr, "lr", minimum=0.0, strict=True)
-    if clip_grad_norm is not None:
-        clip_grad_norm = check_number(clip_grad_norm, "clip_grad_norm", minimum=0.0,
-                                      strict=True)
     if patience is not None:
         patience = check_int(patience, "patience", minimum=1)
         if val_data is None:
             raise ValueError("patience needs val_data to watch")
     train_batches = _batches(train_data, "train_data")
     val_batches = None if val_data is None else _batches(val_data, "val_data")
-    if optimizer is not None and not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer must be a torch.optim.Optimizer, "
-                        f"got {type(optimizer).__name__}")
-    if loss_fn is not None and not callable(loss_fn):
-        raise TypeError("loss_fn must be callable, e.g. torch.nn.MSELoss()")
-    device = get_device(device) if (device is None or isinstance(device, str)) \
-        else torch.device(device)
-    model.to(device)
-    optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
-    loss_fn = loss_fn or nn.MSELoss()
-    bar = show_bar() if progress is None else bool(progress)
-
-    history = History()
+    setup = _setup(model, epochs=epochs, lr=lr, optimizer=optimizer, loss_fn=loss_fn,
+                   clip_grad_norm=clip_grad_norm, device=device)
+    history, progress_ = History(), _Progress(epochs, desc, progress)
     best, best_state, waited = math.inf, None, 0
-    epochs_iter: Iterable[int] = range(epochs)
-    if bar:
-        from tqdm.auto import tqdm
-        epochs_iter = tqdm(epochs_iter, desc=desc, mininterval=0.5)
-    start = time.perf_counter()
-    for epoch in epochs_iter:
+    for epoch in progress_.epochs:
         model.train()
-        history.train_loss.append(_run_epoch(model, train_batches, loss_fn, device, optimizer,
-                                             clip_grad_norm, "train_data"))
-        postfix = {"train": f"{history.train_loss[-1]:.4g}"}
+        history.train_loss.append(_run_epoch(model, train_batches, setup, True, "train_data"))
         if val_batches is not None:
             model.eval()
-            val = _run_epoch(model, val_batches, loss_fn, device, None, None, "val_data")
-            history.val_loss.append(val)
-            postfix["val"] = f"{val:.4g}"
-            if val < best:
-                best, waited, history.best_epoch = val, 0, epoch
+            history.val_loss.append(_run_epoch(model, val_batches, setup, False, "val_data"))
+            if history.val_loss[-1] < best:
+                best, waited, history.best_epoch = history.val_loss[-1], 0, epoch
                 if patience is not None:
                     best_state = copy.deepcopy(model.state_dict())
             else:
@@ -150,15 +227,10 @@ def fit(model: nn.Module, train_data: Iterable, *, epochs: int, lr: float = 1e-3
                 if patience is not None and waited >= patience:
                     history.stopped_early = True
                     break
-        if bar:
-            epochs_iter.set_postfix(postfix)
-    if bar:
-        epochs_iter.close()
+        progress_.show(history)
     if best_state is not None:
         model.load_state_dict(best_state)
-    history.seconds = time.perf_counter() - start
-    if not bar:
-        print(summary(history, desc))
+    progress_.close(history)
     return history
 
 
@@ -168,6 +240,17 @@ def _detach(state: Any) -> Any:
     if isinstance(state, torch.Tensor):
         return state.detach()
     return type(state)(_detach(s) for s in state)
+
+
+def _check_sequences(x: Any, y: Any) -> None:
+    """Raise unless ``x`` and ``y`` are 3-D tensors that agree in (batch, time)."""
+    for name, t in (("x", x), ("y", y)):
+        if not isinstance(t, torch.Tensor) or t.dim() != 3:
+            got = tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__
+            raise ValueError(f"{name} must be a 3-D tensor (batch, time, features), got {got}")
+    if x.shape[:2] != y.shape[:2]:
+        raise ValueError(f"x and y must agree in (batch, time), got {tuple(x.shape[:2])} "
+                         f"and {tuple(y.shape[:2])}")
 
 
 def fit_stateful(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, chunk_len: int,
@@ -194,62 +277,40 @@ def fit_stateful(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, chunk_le
     Returns:
         The :class:`History`; each epoch's loss is the mean over its chunks weighted by
         their length.
+
+    Used in chapters 1, 3 and 5.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    for name, t in (("x", x), ("y", y)):
-        if not isinstance(t, torch.Tensor) or t.dim() != 3:
-            raise ValueError(f"{name} must be a 3-D tensor (batch, time, features), got "
-                             f"{tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__}")
-    if x.shape[:2] != y.shape[:2]:
-        raise ValueError(f"x and y must agree in (batch, time), got {tuple(x.shape[:2])} "
-                         f"and {tuple(y.shape[:2])}")
+    _check_sequences(x, y)
     chunk_len = check_int(chunk_len, "chunk_len", minimum=1)
-    epochs = check_int(epochs, "epochs", minimum=1)
-    lr = check_number(lr, "lr", minimum=0.0, strict=True)
-    if clip_grad_norm is not None:
-        clip_grad_norm = check_number(clip_grad_norm, "clip_grad_norm", minimum=0.0,
-                                      strict=True)
-    device = get_device(device) if (device is None or isinstance(device, str)) \
-        else torch.device(device)
-    model.to(device)
-    x, y = x.to(device), y.to(device)
-    optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
-    loss_fn = loss_fn or nn.MSELoss()
-    bar = show_bar() if progress is None else bool(progress)
-    history = History()
-    epochs_iter: Iterable[int] = range(epochs)
-    if bar:
-        from tqdm.auto import tqdm
-        epochs_iter = tqdm(epochs_iter, desc=desc, mininterval=0.5)
-    start = time.perf_counter()
+    setup = _setup(model, epochs=epochs, lr=lr, optimizer=optimizer, loss_fn=loss_fn,
+                   clip_grad_norm=clip_grad_norm, device=device)
+    x, y = x.to(setup.device), y.to(setup.device)
+    history, progress_ = History(), _Progress(epochs, desc, progress)
     model.train()
-    for _ in epochs_iter:
+    for _ in progress_.epochs:
         state, total = None, 0.0
         for t0 in range(0, x.shape[1], chunk_len):
             xc, yc = x[:, t0:t0 + chunk_len], y[:, t0:t0 + chunk_len]
             pred, state = model(xc, state)
-            loss = loss_fn(pred, yc)
-            optimizer.zero_grad()
-            loss.backward()
-            if clip_grad_norm is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
-            optimizer.step()
+            loss = setup.loss_fn(pred, yc)
+            _update(model, setup, loss)
             state = _detach(state)
             total += loss.item() * xc.shape[1]
         history.train_loss.append(total / x.shape[1])
-        if bar:
-            epochs_iter.set_postfix({"train": f"{history.train_loss[-1]:.4g}"})
-    if bar:
-        epochs_iter.close()
-    history.seconds = time.perf_counter() - start
-    if not bar:
-        print(summary(history, desc))
+        progress_.show(history)
+    progress_.close(history)
     return history
 
 
 def summary(history: History, desc: str = "training") -> str:
-    """A few lines describing ``history``: first, last and best losses and the time."""
+    """A line describing ``history``: first, last and best losses and the time.
+
+    :func:`fit` and :func:`fit_stateful` print it when no progress bar is drawn.
+
+    Used in no chapter.
+    """
     if not isinstance(history, History):
         raise TypeError(f"history must be a History, got {type(history).__name__}")
     n = len(history.train_loss)

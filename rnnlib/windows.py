@@ -1,20 +1,25 @@
-"""Splitting a series by time, scaling it without leakage, and cutting look-back windows.
+"""How does a series become training data? Split by time, scale, cut windows, batch.
 
 The leak-free path is the short one::
 
     train, test = time_split(series, test_size=20)
     scaler, (train_s, test_s) = scale_split(train, test)   # fitted on train only
-    ds = TimeSeriesDataset(train_s, lookback=32, shift=1)
+    x, y = make_windows(train_s, lookback=32)              # (n, 32, features), (n, features)
+    batches = Minibatches(x, y, batch_size=64, seed=0)     # shuffled, reproducible
+
+:class:`TimeSeriesDataset` is the same windows as a lazy torch ``Dataset``, and
+:func:`window_dates` names the last input date and the target date of every window.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import torch
-from torch.utils.data import Dataset
+from torch.utils.data import BatchSampler, Dataset, RandomSampler
 
 from rnnlib._checks import as_float_array, check_int
 
@@ -47,6 +52,8 @@ def time_split(data: Any, test_size: float, val_size: float = 0) -> tuple:
     Returns:
         ``(train, test)``, or ``(train, val, test)`` when ``val_size`` is not 0; each
         of the same type as ``data``.
+
+    Used in chapters 1, 5 and 6.
     """
     if not hasattr(data, "__len__") or not hasattr(data, "__getitem__") or isinstance(data, str):
         raise TypeError(f"data must be an array, tensor, Series or DataFrame, "
@@ -78,6 +85,8 @@ class Scaler:
         center_: per-feature value mapped to 0 (minimum or mean), shape ``(features,)``.
         scale_: per-feature divisor (range or standard deviation), shape ``(features,)``.
         n_fitted_: the number of rows it was fitted on.
+
+    Used in chapter 6.
     """
 
     def __init__(self, kind: Literal["minmax", "standard"] = "minmax") -> None:
@@ -142,6 +151,8 @@ def scale_split(train: Any, *others: Any,
 
     Returns:
         ``(scaler, (train_scaled, *others_scaled))``: float32 arrays.
+
+    Used in chapters 5 and 6.
     """
     scaler = Scaler(kind).fit(train)
     return scaler, tuple(scaler.transform(part) for part in (train, *others))
@@ -164,6 +175,8 @@ class TimeSeriesDataset(Dataset):
         shift: forecast distance in steps (>= 1).
         target: ``"window"`` or ``"last"``.
         target_cols: feature indices to predict (default: all features).
+
+    Used in no chapter.
     """
 
     def __init__(self, ts: Any, lookback: int, shift: int = 1,
@@ -213,6 +226,8 @@ def make_windows(ts: Any, lookback: int, shift: int = 1,
         ``(x, y)`` with ``x`` of shape ``(n_windows, lookback, features)`` and ``y`` of
         shape ``(n_windows, n_targets)`` (``target="last"``) or
         ``(n_windows, lookback, n_targets)`` (``target="window"``).
+
+    Used in chapters 5 and 6.
     """
     ds = TimeSeriesDataset(ts, lookback, shift, target, target_cols)
     idx = torch.arange(len(ds))
@@ -224,31 +239,77 @@ def make_windows(ts: Any, lookback: int, shift: int = 1,
     return x, y
 
 
+def window_dates(index: Any, lookback: int, shift: int = 1) -> tuple[pd.Index, pd.Index]:
+    """The last input date and the target date of each window of ``make_windows``.
 
-
-def rolling_origins(n_obs: int, *, initial: int, horizon: int = 1,
-                    step: int = 1) -> list[tuple[slice, slice]]:
-    """Forecast origins for a rolling-origin (walk-forward) evaluation.
-
-    The first origin trains on ``initial`` observations and tests on the next ``horizon``;
-    each later origin moves ``step`` observations on, until the test part would run
-    past ``n_obs``. Training data always ends before its test data starts.
+    Window ``i`` of :func:`rnnlib.windows.make_windows` (``target="last"``) reads rows
+    ``i .. i + lookback - 1`` and predicts row ``i + lookback - 1 + shift``.
 
     Args:
-        n_obs: length of the series.
-        initial: observations before the first origin (>= 1).
-        horizon: test observations per origin (>= 1).
-        step: observations between consecutive origins (>= 1).
+        index: the dates (or positions) of the rows, e.g. ``features.index``.
+        lookback: window length (>= 1).
+        shift: forecast distance in rows (>= 1).
 
     Returns:
-        A list of ``(train, test)`` slices: ``series[train]`` is ``series[:origin]`` and
-        ``series[test]`` is ``series[origin:origin + horizon]``.
+        ``(last_input, target)``: two indexes of length ``len(index) - lookback - shift + 1``.
+
+    Used in chapter 6.
     """
-    n_obs = check_int(n_obs, "n_obs", minimum=2)
-    initial = check_int(initial, "initial", minimum=1)
-    horizon = check_int(horizon, "horizon", minimum=1)
-    step = check_int(step, "step", minimum=1)
-    if initial + horizon > n_obs:
-        raise ValueError(f"initial ({initial}) + horizon ({horizon}) exceeds n_obs ({n_obs})")
-    return [(slice(0, o), slice(o, o + horizon))
-            for o in range(initial, n_obs - horizon + 1, step)]
+    if isinstance(index, (str, bytes)) or not hasattr(index, "__len__"):
+        raise TypeError(f"index must be an index or array of dates, got {type(index).__name__}")
+    idx = pd.Index(index)
+    lookback = check_int(lookback, "lookback", minimum=1)
+    shift = check_int(shift, "shift", minimum=1)
+    n = len(idx) - lookback - shift + 1
+    if n < 1:
+        raise ValueError(f"index has {len(idx)} rows, too few for lookback={lookback} "
+                         f"plus shift={shift}")
+    return idx[lookback - 1:lookback - 1 + n], idx[lookback - 1 + shift:]
+
+
+class Minibatches:
+    """Shuffled minibatches of ``(x, y)``, in a new order every epoch, reproducible.
+
+    Iterating gives ``(x[idx], y[idx])`` for consecutive batches of a random permutation of
+    the rows (the last batch may be smaller); every new iteration (epoch) draws a new
+    permutation from a generator seeded with ``seed``, so the same seed gives the same
+    batches epoch after epoch, whatever else uses torch's global random numbers. Each batch
+    is one indexing operation, not ``batch_size`` single-row fetches. Pass it to
+    :func:`rnnlib.train.fit` as ``train_data``.
+
+    Args:
+        x: inputs, a tensor with one row per example, e.g. ``(n, lookback, features)``.
+        y: targets, a tensor with the same number of rows, e.g. ``(n, targets)``.
+        batch_size: rows per batch (>= 1).
+        seed: seed of the shuffling generator (>= 0).
+
+    Raises:
+        TypeError: if ``x`` or ``y`` is not a tensor, or ``batch_size`` or ``seed`` not an int.
+        ValueError: if ``x`` is empty, the row counts differ, or a size is out of range.
+
+    Used in chapters 4, 5 and 6.
+    """
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, batch_size: int, *,
+                 seed: int = 0) -> None:
+        for name, t in (("x", x), ("y", y)):
+            if not isinstance(t, torch.Tensor):
+                raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+            if t.dim() == 0:
+                raise ValueError(f"{name} must have one row per example, got a 0-d tensor")
+        if len(x) == 0:
+            raise ValueError("x must hold at least one row")
+        if len(x) != len(y):
+            raise ValueError(f"x has {len(x)} rows but y has {len(y)}")
+        self.x, self.y = x, y
+        self.batch_size = check_int(batch_size, "batch_size", minimum=1)
+        generator = torch.Generator().manual_seed(check_int(seed, "seed", minimum=0))
+        self._order = BatchSampler(RandomSampler(range(len(x)), generator=generator),
+                                   self.batch_size, drop_last=False)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        for idx in self._order:
+            yield self.x[idx], self.y[idx]
+
+    def __len__(self) -> int:
+        return len(self._order)

@@ -64,3 +64,23 @@ def test_seed_everything_makes_all_generators_repeat():
 def test_seed_everything_rejects_bad_seeds(bad, exc):
     with pytest.raises(exc, match="seed"):
         seed_everything(bad)
+
+
+def test_seed_everything_sets_the_thread_count_unless_told_not_to():
+    before = torch.get_num_threads()
+    try:
+        seed_everything(0, threads=2)
+        assert torch.get_num_threads() == 2
+        seed_everything(0)  # the default: one thread, for the book's small models
+        assert torch.get_num_threads() == 1
+        seed_everything(0, threads=None)  # left alone
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("bad,exc", [(0, ValueError), (-2, ValueError), (1.0, TypeError),
+                                     ("1", TypeError), (True, TypeError)])
+def test_seed_everything_rejects_bad_thread_counts(bad, exc):
+    with pytest.raises(exc, match="threads must be"):
+        seed_everything(0, threads=bad)

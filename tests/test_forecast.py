@@ -1,3 +1,7 @@
+"""Tests of rnnlib.forecast: baselines, predict, warm-up, one-step and recursive forecasts."""
+
+from __future__ import annotations
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -5,13 +9,56 @@ import torch
 from torch import nn
 
 from rnnlib.forecast import (
+    drift_forecast,
+    naive_forecast,
+    one_step_baseline,
     one_step_sequence,
     one_step_window,
+    predict,
     recursive_sequence,
     recursive_window,
+    seasonal_naive_forecast,
     warm_up,
 )
 from rnnlib.models import SequenceRegressor, WindowRegressor
+
+
+def test_multi_step_baselines():
+    h = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert naive_forecast(h, 3).tolist() == [5.0, 5.0, 5.0]
+    assert seasonal_naive_forecast(h, season=2, horizon=5).tolist() == [4, 5, 4, 5, 4]
+    assert drift_forecast(h, 2).tolist() == [6.0, 7.0]
+
+
+def test_baseline_errors():
+    with pytest.raises(ValueError, match="horizon must be >= 1"):
+        naive_forecast([1.0], 0)
+    with pytest.raises(ValueError, match="at least season=3"):
+        seasonal_naive_forecast([1.0, 2.0], season=3)
+    with pytest.raises(ValueError, match="at least 2 values"):
+        drift_forecast([1.0])
+    with pytest.raises(ValueError, match="history must be 1-D"):
+        naive_forecast(np.zeros((2, 2)))
+
+
+def test_one_step_baselines_match_the_multi_step_ones_at_every_origin():
+    s = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0])
+    n_test = 4
+    for method, fn in [("naive", lambda h: naive_forecast(h)),
+                       ("seasonal", lambda h: seasonal_naive_forecast(h, season=3)),
+                       ("drift", lambda h: drift_forecast(h))]:
+        got = one_step_baseline(s, n_test, method, season=3 if method == "seasonal" else None)
+        want = [fn(s[:o])[0] for o in range(len(s) - n_test, len(s))]
+        np.testing.assert_allclose(got, want)
+
+
+def test_one_step_baseline_errors():
+    with pytest.raises(ValueError, match="needs season"):
+        one_step_baseline(np.arange(5.0), 2, "seasonal")
+    with pytest.raises(ValueError, match="method must be"):
+        one_step_baseline(np.arange(5.0), 2, "mean")
+    with pytest.raises(ValueError, match="too few"):
+        one_step_baseline(np.arange(5.0), 5)
 
 
 class RunningSum(nn.Module):
@@ -40,9 +87,6 @@ class FirstOfWindow(nn.Module):
 
 def _series(n=40, features=2, seed=0):
     return torch.randn(n, features, generator=torch.Generator().manual_seed(seed))
-
-
-# --- warm_up ------------------------------------------------------------------------
 
 
 def test_warm_up_returns_every_forecast_and_the_final_state():
@@ -80,9 +124,6 @@ def test_forecasters_restore_training_mode_and_track_no_gradients():
     assert not window.training and not out.requires_grad
 
 
-# --- one step ahead ---------------------------------------------------------------
-
-
 def test_one_step_sequence_is_the_teacher_forced_pass():
     model = RunningSum()
     series = torch.arange(1.0, 11.0)[:, None]            # 1..10
@@ -114,9 +155,6 @@ def test_one_step_forecasts_match_the_models_and_never_peek():
         before, after = f(series), f(tampered)
         assert torch.equal(before[:6], after[:6])          # forecasts before the change
         assert not torch.equal(before[6:], after[6:])      # forecasts that read it
-
-
-# --- recursive --------------------------------------------------------------------
 
 
 def test_recursive_sequence_carries_the_state_and_feeds_back():
@@ -172,9 +210,6 @@ def test_next_input_gets_the_history_and_the_prediction():
     assert seen == [((10, 2), (1,)), ((11, 2), (1,))]
 
 
-# --- bad input --------------------------------------------------------------------
-
-
 @pytest.mark.parametrize("call, error, match", [
     (lambda m, w: warm_up("model", _series()), TypeError, "model"),
     (lambda m, w: warm_up(m, "abc"), TypeError, "series"),
@@ -202,3 +237,42 @@ def test_bad_input_raises_clearly(call, error, match):
     seq, win = SequenceRegressor(2, 3, 1), WindowRegressor(2, 3, 1)
     with pytest.raises(error, match=match):
         call(seq, win)
+
+
+def test_predict_runs_in_eval_mode_without_gradients_and_restores_the_mode():
+    class Probe(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(2, 1)
+            self.modes = []
+
+        def forward(self, x):
+            self.modes.append((self.training, torch.is_grad_enabled()))
+            return self.lin(x)
+
+    model = Probe()
+    x = torch.randn(5, 2)
+    out = predict(model, x)
+    assert model.modes == [(False, False)] and model.training
+    assert out.device.type == "cpu" and not out.requires_grad and out.shape == (5, 1)
+    torch.testing.assert_close(out, model.lin(x).detach())
+    model.eval()
+    predict(model, x)
+    assert not model.training  # an eval-mode model stays in eval mode
+
+
+def test_predict_passes_a_state_and_returns_every_tensor_on_the_cpu():
+    model = SequenceRegressor(1, 4, cell="lstm")
+    x = torch.randn(2, 6, 1)
+    y_all, _ = predict(model, x)
+    y_first, state = predict(model, x[:, :4])
+    assert isinstance(state, tuple) and all(s.device.type == "cpu" for s in state)
+    y_rest, _ = predict(model, x[:, 4:], state)
+    torch.testing.assert_close(torch.cat([y_first, y_rest], dim=1), y_all)
+
+
+def test_predict_rejects_bad_input():
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        predict(lambda x: x, torch.ones(1))
+    with pytest.raises(TypeError, match="x must be a torch.Tensor"):
+        predict(nn.Linear(1, 1), [[1.0]])

@@ -1,9 +1,13 @@
+"""Tests of rnnlib.train: fit, fit_stateful, summaries and the progress setting."""
+
+from __future__ import annotations
+
 import pytest
 import torch
 from torch import nn
 
 from rnnlib.models import SequenceRegressor
-from rnnlib.train import History, fit, fit_stateful, summary
+from rnnlib.train import PROGRESS_ENV, History, _show_bar, fit, fit_stateful, summary
 
 
 def _linear_data(n=64):
@@ -136,3 +140,30 @@ def test_summary_of_empty_history_and_bad_type():
     assert "no epochs" in summary(History())
     with pytest.raises(TypeError, match="history must be a History"):
         summary([1.0])
+
+
+@pytest.mark.parametrize("value,expected", [("bar", True), ("1", True), ("summary", False),
+                                            ("0", False), ("OFF", False)])
+def test_progress_explicit_setting_wins(monkeypatch, value, expected):
+    monkeypatch.setenv(PROGRESS_ENV, value)
+    monkeypatch.setenv("JPY_SESSION_NAME", "x.ipynb")
+    assert _show_bar() is expected
+
+
+def test_progress_ci_gets_summaries(monkeypatch):
+    monkeypatch.delenv(PROGRESS_ENV, raising=False)
+    monkeypatch.setenv("CI", "true")
+    assert _show_bar() is False
+
+
+def test_progress_live_jupyter_gets_a_bar(monkeypatch):
+    monkeypatch.delenv(PROGRESS_ENV, raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("JPY_SESSION_NAME", "chapter.ipynb")
+    assert _show_bar() is True
+
+
+def test_progress_bad_setting(monkeypatch):
+    monkeypatch.setenv(PROGRESS_ENV, "sometimes")
+    with pytest.raises(ValueError, match=f"{PROGRESS_ENV} must be 'bar' or 'summary'"):
+        _show_bar()

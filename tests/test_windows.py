@@ -1,15 +1,22 @@
+"""Tests of rnnlib.windows: time splits, scaling, windows, window dates, minibatches."""
+
+from __future__ import annotations
+
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
+from rnnlib.models import WindowRegressor
+from rnnlib.train import fit
 from rnnlib.windows import (
+    Minibatches,
     Scaler,
     TimeSeriesDataset,
     make_windows,
-    rolling_origins,
     scale_split,
     time_split,
+    window_dates,
 )
 
 
@@ -130,12 +137,96 @@ def test_dataset_index_error():
         ds[len(ds)]
 
 
-def test_rolling_origins():
-    splits = rolling_origins(10, initial=6, horizon=2, step=1)
-    assert [(tr.stop, te.start, te.stop) for tr, te in splits] == [(6, 6, 8), (7, 7, 9),
-                                                                  (8, 8, 10)]
-    assert len(rolling_origins(10, initial=6, horizon=2, step=2)) == 2
-    with pytest.raises(ValueError, match="exceeds n_obs"):
-        rolling_origins(5, initial=4, horizon=2)
-    with pytest.raises(TypeError, match="initial must be an int"):
-        rolling_origins(5, initial=None)
+@pytest.mark.parametrize("lookback,shift", [(1, 1), (3, 1), (4, 2)])
+def test_window_dates_match_make_windows(lookback, shift):
+    n = 12
+    dates = pd.bdate_range("2021-01-04", periods=n)
+    positions = np.arange(n, dtype=float)  # a series whose values are its own positions
+    x, y = make_windows(positions, lookback, shift)
+    last_input, target = window_dates(dates, lookback, shift)
+    assert len(last_input) == len(target) == len(x)
+    assert list(last_input) == [dates[int(i)] for i in x[:, -1, 0]]
+    assert list(target) == [dates[int(i)] for i in y[:, 0]]
+    assert (last_input < target).all()
+
+
+def test_window_dates_accepts_positions_and_rejects_bad_input():
+    last_input, target = window_dates(range(5), 2)
+    assert list(last_input) == [1, 2, 3] and list(target) == [2, 3, 4]
+    with pytest.raises(ValueError, match="too few"):
+        window_dates(range(3), 3)
+    with pytest.raises(TypeError, match="lookback must be an int"):
+        window_dates(range(5), 2.0)
+    with pytest.raises(ValueError, match="shift must be >= 1"):
+        window_dates(range(5), 2, 0)
+    with pytest.raises(TypeError, match="index must be"):
+        window_dates("2021-01-04", 1)
+
+
+def _xy(n: int = 10) -> tuple[torch.Tensor, torch.Tensor]:
+    x = torch.arange(n * 3, dtype=torch.float32).reshape(n, 3, 1)
+    return x, x[:, -1] + 1
+
+
+def test_minibatches_cover_every_row_once_per_epoch_in_a_new_order():
+    x, y = _xy(10)
+    batches = Minibatches(x, y, batch_size=4, seed=0)
+    assert len(batches) == 3
+    epochs = [list(batches) for _ in range(2)]
+    for epoch in epochs:
+        assert [len(bx) for bx, _ in epoch] == [4, 4, 2]
+        rows = torch.cat([bx[:, -1, 0] for bx, _ in epoch])
+        assert sorted(rows.tolist()) == x[:, -1, 0].tolist()
+        for bx, by in epoch:  # inputs and targets stay paired
+            torch.testing.assert_close(by, bx[:, -1] + 1)
+    first, second = (torch.cat([bx[:, -1, 0] for bx, _ in e]) for e in epochs)
+    assert not torch.equal(first, second)
+
+
+def test_minibatches_repeat_with_the_seed_whatever_the_global_generator_does():
+    x, y = _xy(20)
+    a = [bx for bx, _ in Minibatches(x, y, 8, seed=3)]
+    torch.manual_seed(99)
+    torch.rand(5)
+    b = [bx for bx, _ in Minibatches(x, y, 8, seed=3)]
+    c = [bx for bx, _ in Minibatches(x, y, 8, seed=4)]
+    assert all(torch.equal(p, q) for p, q in zip(a, b))
+    assert not all(torch.equal(p, q) for p, q in zip(a, c))
+
+
+def test_minibatches_equal_a_seeded_batch_sampler_over_a_dataset():
+    from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
+
+    x, y = _xy(13)
+    ds = TensorDataset(x, y)
+    order = RandomSampler(ds, generator=torch.Generator().manual_seed(5))
+    loader = DataLoader(ds, sampler=BatchSampler(order, 4, drop_last=False), batch_size=None)
+    ours = Minibatches(x, y, 4, seed=5)
+    for _ in range(3):  # three epochs
+        for (ax, ay), (bx, by) in zip(loader, ours, strict=True):
+            assert torch.equal(ax, bx) and torch.equal(ay, by)
+
+
+def test_minibatches_train_a_model_with_fit():
+    torch.manual_seed(0)
+    x = torch.randn(64, 5, 1)
+    y = x[:, -1]
+    model = WindowRegressor(1, 8, cell="gru")
+    history = fit(model, Minibatches(x, y, 16, seed=0), epochs=30, lr=1e-2, progress=False,
+                  device="cpu")
+    assert history.train_loss[-1] < 0.1 * history.train_loss[0]
+
+
+@pytest.mark.parametrize("args,kwargs,exc,msg", [
+    (([[1.0]], torch.ones(1), 1), {}, TypeError, "x must be a torch.Tensor"),
+    ((torch.ones(2, 1), None, 1), {}, TypeError, "y must be a torch.Tensor"),
+    ((torch.tensor(1.0), torch.ones(1), 1), {}, ValueError, "x must have one row per example"),
+    ((torch.ones(0, 2), torch.ones(0), 1), {}, ValueError, "x must hold at least one row"),
+    ((torch.ones(3, 2), torch.ones(2), 1), {}, ValueError, "x has 3 rows but y has 2"),
+    ((torch.ones(3, 2), torch.ones(3), 0), {}, ValueError, "batch_size must be >= 1"),
+    ((torch.ones(3, 2), torch.ones(3), 2.0), {}, TypeError, "batch_size must be an int"),
+    ((torch.ones(3, 2), torch.ones(3), 2), {"seed": -1}, ValueError, "seed must be >= 0"),
+])
+def test_minibatches_reject_bad_input(args, kwargs, exc, msg):
+    with pytest.raises(exc, match=msg):
+        Minibatches(*args, **kwargs)
