@@ -1,6 +1,6 @@
 # Two commands for a fresh clone (see README.md):
 #   make book   - install, execute every notebook, write _build/html
-#   make test   - rnnlib's unit tests and the book's checks, then every notebook with nbval
+#   make test   - ruff, rnnlib's unit tests and the book's checks, then every notebook with nbval
 # and, for CI (.ci/run) and before a release:
 #   make test-site    - the built site in headless Chromium (after `make book`)
 #   make test-oldest  - rnnlib with the oldest versions pyproject.toml allows
@@ -15,7 +15,7 @@ export RNNLIB_DATA_DIR ?= $(if $(wildcard $(SNAPSHOTS)/*.csv),$(SNAPSHOTS))
 export RNNLIB_PROGRESS ?= summary
 export PYTHONHASHSEED ?= 0
 
-.PHONY: install book test test-unit test-notebooks test-site test-oldest clean
+.PHONY: install book lint test test-unit test-notebooks test-site test-oldest clean
 
 install: $(VENV)/.installed
 
@@ -28,7 +28,11 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 book: install
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: test-unit test-notebooks
+test: lint test-unit test-notebooks
+
+# ruff with pyproject.toml's rules (line length included) on rnnlib, tests and notebooks.
+lint: install
+	$(BIN)/ruff check .
 
 # tests/test_site.py skips its browser tests here when there is no build or no chromium.
 test-unit: install

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from chapter_usage import code_cells, rnnlib_imports
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -97,3 +98,37 @@ def test_no_machine_paths_in_tracked_text():
                                r"C:\\\\Users"]))
     for path in [*NOTEBOOKS, *ROOT.glob("book/*.md"), *ROOT.glob("rnnlib/*.py")]:
         assert not bad.search(path.read_text(encoding="utf-8")), path.name
+
+
+MAX_CELL_LINES = 30
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_cells_are_short(path):
+    sizes = [len([line for line in code.splitlines() if line.strip()])
+             for code in _code(_load(path))]
+    long = [(i, n) for i, n in enumerate(sizes) if n > MAX_CELL_LINES]
+    assert not long, (f"{path.name}: code cells (index, non-blank lines) over "
+                      f"{MAX_CELL_LINES} lines: {long}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_rnnlib_is_imported_one_way(path):
+    # `from rnnlib import name` (or a module the chapter studies whole, `from rnnlib import
+    # bptt`), never `import rnnlib...` or `from rnnlib.module import name`.
+    other = [module for module, _ in rnnlib_imports(path) if module != "rnnlib"]
+    assert not other, f"{path.name} imports rnnlib as {other}; use `from rnnlib import ...`"
+    assert rnnlib_imports(path), f"{path.name} does not import rnnlib"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_thread_settings_and_no_sliced_or_private_source(path):
+    code = "\n".join(code_cells(path))
+    assert "set_num_threads" not in code, f"{path.name}: seed_everything sets the threads"
+    for call in re.findall(r"getsource\(([^)]*)\)", code):
+        assert re.fullmatch(r"[A-Za-z]\w*(\.[A-Za-z]\w*)*", call), (
+            f"{path.name}: inspect.getsource({call}) shows a private name")
+    shown = re.findall(r"^(.*getsource\(.*)$", code, re.MULTILINE)
+    for line in shown:
+        assert re.fullmatch(r"\s*print\(inspect\.getsource\([\w.]+\)\)\s*", line), (
+            f"{path.name}: print library source whole, as print(inspect.getsource(f)): {line!r}")
