@@ -12,8 +12,8 @@ module          question
                 threads)?
 ``data``        Which data does the book use? A sine wave, yearly sunspots, the adding
                 problem.
-``stocks``      How do stock prices become forecasting data? Loading and caching, cleaning,
-                price-free features.
+``stocks``      How do stock prices become forecasting data? Shipped snapshots and live prices,
+                cleaning, price-free features.
 ``windows``     How does a series become training data? Time splits, leak-free scaling,
                 look-back windows, shuffled minibatches.
 ``cells``       What does a recurrent cell compute? RNN, LSTM and GRU from scratch, equal to

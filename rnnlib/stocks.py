@@ -1,28 +1,34 @@
-"""Everything about stock prices: loading and caching them, cleaning them, and features.
+"""Everything about stock prices: loading them, cleaning them, and features.
 
 Daily OHLCV frames (``Open, High, Low, Close, Volume`` indexed by date) come from
-:func:`load_stock`: FinanceDataReader when the network allows, else ``<symbol>.csv`` in
-:func:`data_dir` (the environment variable ``RNNLIB_DATA_DIR``, default a per-user cache
-folder). They are cleaned (:func:`drop_halted_days`, :func:`adjust_volume_for_split`),
-turned into model features that are free of the price level (:func:`log_returns`,
-:func:`ohlcv_features`), and forecasts of log returns are turned back into prices
-(:func:`price_from_log_return`)::
+:func:`load_stock`. By default it reads the price snapshots that ship inside rnnlib
+(:data:`SNAPSHOTS`: Samsung Electronics and Starbucks; their provenance is in
+``rnnlib/snapshots/README.md``), so a chapter gives the same numbers on every machine,
+offline. ``source="live"`` downloads with FinanceDataReader instead (the ``[stocks]`` extra)
+and keeps a copy in :func:`data_dir`; ``source="csv"`` reads a reader's own
+``<symbol>.csv`` from :func:`data_dir` (the environment variable ``RNNLIB_DATA_DIR``, default
+a per-user cache folder). Frames are cleaned (:func:`drop_halted_days`,
+:func:`adjust_volume_for_split`), turned into model features that are free of the price
+level (:func:`log_returns`, :func:`ohlcv_features`), and forecasts of log returns are turned
+back into prices (:func:`price_from_log_return`)::
 
     prices = drop_halted_days(load_stock("005930", "2010-01-04", "2021-11-23"))
     feats = ohlcv_features(prices)            # (time, 4), row t uses days t-1 and t only
 
 Forecasts are then judged with :mod:`rnnlib.evaluation` (against the random walk of
-:func:`rnnlib.forecast.one_step_baseline`). Install with the ``[stocks]`` extra for
-FinanceDataReader.
+:func:`rnnlib.forecast.one_step_baseline`).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
+import io
 import os
 import tempfile
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -35,6 +41,13 @@ FEATURE_COLUMNS = ("log_return", "intraday", "range", "volume_change")
 # A snapshot "covers" a date range when its first and last rows fall within this many
 # calendar days of the requested ends (weekends and holidays have no rows).
 _COVER_SLACK = pd.Timedelta(days=7)
+# The price snapshots shipped in rnnlib/snapshots/: symbol -> SHA-256 of <symbol>.csv, as
+# listed (with where each file comes from) in rnnlib/snapshots/README.md.
+SNAPSHOTS = {
+    "005930": "850b18ed4d69b9ac8be2b30b918a7ec4adaca2eeb883a2496e9233b788a6d198",
+    "SBUX": "4293b10a3bc217bcc3bd02dd2032b0e1224a61c75bf943cb909aca9a65cb093c",
+}
+SOURCES = ("snapshot", "csv", "live")
 
 
 # --- Loading and caching ---
@@ -142,19 +155,29 @@ def _save_atomically(frame: pd.DataFrame, path: Path) -> None:
 
 
 def load_stock(symbol: str, start: str | None = None, end: str | None = None, *,
+               source: Literal["snapshot", "csv", "live"] = "snapshot",
                timeout: float = 20.0) -> pd.DataFrame:
     """Daily prices of ``symbol`` between ``start`` and ``end`` (inclusive).
 
-    Reads ``<data_dir()>/<symbol>.csv`` when it covers the requested dates (with no
-    dates given, any such file does). Otherwise
-    asks FinanceDataReader (giving up after ``timeout`` seconds), checks what it got,
-    merges it into that CSV (written atomically) and returns it.
+    Three sources, chosen by ``source``:
+
+    - ``"snapshot"`` (default): the copy that ships inside rnnlib, for the symbols in
+      :data:`SNAPSHOTS` (``"005930"``, Samsung Electronics to 2024-12-16; ``"SBUX"``,
+      Starbucks 2019-12-11 to 2020-12-10). Offline, and the same numbers everywhere; the
+      file's SHA-256 is checked.
+    - ``"csv"``: your own ``<data_dir()>/<symbol>.csv`` (columns ``Date, Open, High,
+      Low, Close, Volume``), e.g. with ``RNNLIB_DATA_DIR`` pointing at its folder. Offline.
+    - ``"live"``: FinanceDataReader (``pip install "rnnlib[stocks]"``), giving up after
+      ``timeout`` seconds. What it returns is checked, merged into
+      ``<data_dir()>/<symbol>.csv`` (written atomically) and served from there while that
+      file covers the requested dates.
 
     Args:
         symbol: a ticker as FinanceDataReader knows it, e.g. ``"005930"`` or ``"SBUX"``.
         start: first date, e.g. ``"2010-01-04"``; ``None`` for the earliest available.
         end: last date; ``None`` for the latest available.
-        timeout: seconds to wait for FinanceDataReader.
+        source: ``"snapshot"``, ``"csv"`` or ``"live"``, see above.
+        timeout: seconds to wait for FinanceDataReader (``source="live"`` only).
 
     Returns:
         A DataFrame indexed by ``Date`` (sorted, unique) with float columns
@@ -162,9 +185,10 @@ def load_stock(symbol: str, start: str | None = None, end: str | None = None, *,
         (``Change``, ``Adj Close``).
 
     Raises:
-        TypeError / ValueError: for bad arguments or a malformed CSV.
-        RuntimeError: if the data is neither on disk nor downloadable; the message
-            says which CSV file to provide.
+        TypeError / ValueError: for bad arguments, a malformed CSV, or dates the chosen
+            source does not cover (the message says which dates it covers).
+        FileNotFoundError: ``source="csv"`` and there is no such file.
+        RuntimeError: ``source="live"`` and the prices could not be downloaded.
 
     Used in chapter 6.
     """
@@ -176,26 +200,68 @@ def load_stock(symbol: str, start: str | None = None, end: str | None = None, *,
     start_ts, end_ts = _to_timestamp(start, "start"), _to_timestamp(end, "end")
     if start_ts is not None and end_ts is not None and start_ts > end_ts:
         raise ValueError(f"start ({start}) must not be after end ({end})")
+    if not isinstance(source, str) or source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
     timeout = check_number(timeout, "timeout", minimum=0.0, strict=True)
     path = data_dir() / f"{symbol}.csv"
+    if source == "live":
+        return _load_live(symbol, start_ts, end_ts, timeout, path)
+    if source == "snapshot":
+        frame, origin = _read_snapshot(symbol, path), f"rnnlib's snapshot of {symbol!r}"
+    elif path.is_file():
+        frame, origin = _read_csv(path), str(path)
+    else:
+        raise FileNotFoundError(f"no file {path} (source='csv' reads <symbol>.csv from "
+                                f"data_dir(); set {DATA_DIR_ENV} to the folder that holds it)")
+    if not _covers(frame, start_ts, end_ts):
+        raise ValueError(
+            f"{origin} covers {frame.index[0].date()} to {frame.index[-1].date()}, not "
+            f"{_span(start_ts, end_ts)}; source='live' downloads the prices with "
+            f"FinanceDataReader")
+    return _clip(frame, start_ts, end_ts, symbol)
 
-    cached = None
-    if path.is_file():
-        try:
-            raw = pd.read_csv(path)
-        except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
-            raise ValueError(f"{path} is not a readable price CSV: {exc}") from None
-        cached = _check_prices(raw, f"{path.name}")
-        if _covers(cached, start_ts, end_ts):
-            return _clip(cached, start_ts, end_ts, symbol)
+
+def _span(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
+    first = "the earliest date" if start is None else str(start.date())
+    return f"{first} to {'the latest date' if end is None else end.date()}"
+
+
+def _read_snapshot(symbol: str, path: Path) -> pd.DataFrame:
+    if symbol not in SNAPSHOTS:
+        raise ValueError(
+            f"rnnlib ships no price snapshot of {symbol!r} (it ships {', '.join(SNAPSHOTS)}); "
+            f"source='live' downloads it with FinanceDataReader, source='csv' reads {path}")
+    data = resources.files("rnnlib").joinpath("snapshots", f"{symbol}.csv").read_bytes()
+    if hashlib.sha256(data).hexdigest() != SNAPSHOTS[symbol]:
+        raise ValueError(f"rnnlib's snapshot {symbol}.csv has been changed (its SHA-256 differs "
+                         f"from rnnlib.stocks.SNAPSHOTS); reinstall rnnlib")
+    return _check_prices(pd.read_csv(io.BytesIO(data)), f"rnnlib's snapshot {symbol}.csv")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
     try:
-        fetched = _check_prices(_fetch(symbol, start_ts, end_ts, timeout),
+        raw = pd.read_csv(path)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+        raise ValueError(f"{path} is not a readable price CSV: {exc}") from None
+    return _check_prices(raw, f"{path.name}")
+
+
+def _load_live(symbol: str, start: pd.Timestamp | None, end: pd.Timestamp | None,
+               timeout: float, path: Path) -> pd.DataFrame:
+    """FinanceDataReader, with ``path`` as a cache that is read when it covers the dates."""
+    cached = _read_csv(path) if path.is_file() else None
+    if cached is not None and _covers(cached, start, end):
+        return _clip(cached, start, end, symbol)
+    try:
+        fetched = _check_prices(_fetch(symbol, start, end, timeout),
                                 f"FinanceDataReader for {symbol!r}")
     except Exception as exc:  # noqa: BLE001 - any network/parse failure is reported alike
         raise RuntimeError(
-            f"Could not fetch prices for {symbol!r} ({exc}). Save them as a CSV with columns "
-            f"Date, {', '.join(PRICE_COLUMNS)} at {path} (or point the environment variable "
-            f"{DATA_DIR_ENV} at a folder holding {symbol}.csv)."
+            f"Could not fetch prices for {symbol!r} ({exc}). Without a network, "
+            f"source='snapshot' reads the copies shipped with rnnlib ({', '.join(SNAPSHOTS)}), "
+            f"and source='csv' reads your own CSV with columns Date, "
+            f"{', '.join(PRICE_COLUMNS)} at {path} (the environment variable {DATA_DIR_ENV} "
+            f"sets its folder)."
         ) from None
     merged = fetched if cached is None else pd.concat(
         [cached[~cached.index.isin(fetched.index)], fetched]).sort_index()
@@ -203,7 +269,7 @@ def load_stock(symbol: str, start: str | None = None, end: str | None = None, *,
         _save_atomically(merged, path)
     except OSError:
         pass  # a read-only data folder still serves what was fetched
-    return _clip(merged, start_ts, end_ts, symbol)
+    return _clip(merged, start, end, symbol)
 
 
 def _clip(frame: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None,

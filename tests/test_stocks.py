@@ -1,13 +1,12 @@
 """Tests of rnnlib.stocks: loading and caching prices, cleaning them, and features.
 
-The stock loader is tested offline: FinanceDataReader is replaced by a fake module, and
-the price snapshot (005930.csv) is read from the folder in RNNLIB_DATA_DIR when the test
-command provides one."""
+The stock loader is tested offline: the price snapshots ship inside rnnlib, and
+FinanceDataReader (``source="live"``) is replaced by a fake module."""
 
 from __future__ import annotations
 
+import hashlib
 import math
-import os
 import shutil
 import sys
 import time
@@ -33,12 +32,7 @@ from rnnlib.stocks import (
     price_from_log_return,
 )
 
-SNAPSHOT_DIR = os.environ.get(DATA_DIR_ENV, "").strip()
-
-
-needs_snapshot = pytest.mark.skipif(
-    not SNAPSHOT_DIR or not (Path(SNAPSHOT_DIR) / "005930.csv").is_file(),
-    reason="needs the price snapshots (005930.csv) in RNNLIB_DATA_DIR")
+SNAPSHOT_DIR = Path(stocks_module.__file__).parent / "snapshots"
 
 
 def _frame(start: str = "2020-01-02", periods: int = 5, first: float = 100.0) -> pd.DataFrame:
@@ -93,9 +87,7 @@ def test_data_dir_defaults_to_a_cache_folder(monkeypatch, tmp_path):
     assert data_dir() == tmp_path / "home" / ".cache" / "rnnlib"
 
 
-@needs_snapshot
-def test_load_stock_reads_the_snapshot_through_the_environment(monkeypatch):
-    monkeypatch.setenv(DATA_DIR_ENV, SNAPSHOT_DIR)
+def test_load_stock_reads_the_shipped_snapshot_by_default(monkeypatch, tmp_data):
     calls = _offline(monkeypatch)
     full = load_stock("005930")
     assert calls == []  # read from disk, no download tried
@@ -109,9 +101,7 @@ def test_load_stock_reads_the_snapshot_through_the_environment(monkeypatch):
     assert np.isnan(full["Change"].iloc[0])  # no change on the first row
 
 
-@needs_snapshot
-def test_load_stock_snapshot_spot_values(monkeypatch):
-    monkeypatch.setenv(DATA_DIR_ENV, SNAPSHOT_DIR)
+def test_load_stock_snapshot_spot_values(monkeypatch, tmp_data):
     _offline(monkeypatch)
     df = load_stock("005930", "2010-01-04", "2021-11-23")
     assert df.index[0] == pd.Timestamp("2010-01-04") and df.index[-1] == pd.Timestamp("2021-11-23")
@@ -127,9 +117,7 @@ def test_load_stock_snapshot_spot_values(monkeypatch):
     assert 0.9 < df.loc["2018-05-04", "Close"] / df.loc["2018-04-27", "Close"] < 1.1
 
 
-@needs_snapshot
-def test_load_stock_reads_the_starbucks_snapshot(monkeypatch):
-    monkeypatch.setenv(DATA_DIR_ENV, SNAPSHOT_DIR)
+def test_load_stock_reads_the_starbucks_snapshot(monkeypatch, tmp_data):
     _offline(monkeypatch)
     sbux = load_stock("SBUX")
     assert len(sbux) == 253 and "Adj Close" in sbux.columns
@@ -137,14 +125,55 @@ def test_load_stock_reads_the_starbucks_snapshot(monkeypatch):
     assert sbux.index[-1] == pd.Timestamp("2020-12-10")
 
 
-@needs_snapshot
-def test_load_stock_clips_a_copy_of_the_snapshot(monkeypatch, tmp_data):
-    shutil.copy(Path(SNAPSHOT_DIR) / "005930.csv", tmp_data / "005930.csv")
-    _offline(monkeypatch)
-    df = load_stock("005930", "2021-11-17", "2021-11-23")
+@pytest.mark.parametrize("source", ["snapshot", "csv", "live"])
+def test_load_stock_clips_a_copy_of_the_snapshot(monkeypatch, tmp_data, source):
+    shutil.copy(SNAPSHOT_DIR / "005930.csv", tmp_data / "005930.csv")
+    calls = _offline(monkeypatch)
+    df = load_stock("005930", "2021-11-17", "2021-11-23", source=source)
     assert df["Close"].tolist()[0] == 70700 and df["Close"].tolist()[-1] == 75300
     df.loc[df.index[0], "Close"] = 0.0  # the result is a copy, the next read is clean
-    assert load_stock("005930", "2021-11-17", "2021-11-23")["Close"].iloc[0] == 70700
+    again = load_stock("005930", "2021-11-17", "2021-11-23", source=source)
+    assert again["Close"].iloc[0] == 70700 and calls == []
+
+
+def test_the_snapshot_readme_lists_the_checked_hashes():
+    readme = (SNAPSHOT_DIR / "README.md").read_text(encoding="utf-8")
+    for symbol, digest in stocks_module.SNAPSHOTS.items():
+        data = (SNAPSHOT_DIR / f"{symbol}.csv").read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest, symbol
+        assert f"`{symbol}.csv`: `{digest}`" in readme
+    assert sorted(p.name for p in SNAPSHOT_DIR.glob("*.csv")) == sorted(
+        f"{s}.csv" for s in stocks_module.SNAPSHOTS)
+
+
+def test_load_stock_refuses_a_changed_snapshot(monkeypatch, tmp_data):
+    monkeypatch.setitem(stocks_module.SNAPSHOTS, "SBUX", "0" * 64)
+    with pytest.raises(ValueError, match="SBUX.csv has been changed.*reinstall"):
+        load_stock("SBUX")
+
+
+def test_load_stock_snapshot_names_what_it_covers(monkeypatch, tmp_data):
+    calls = _offline(monkeypatch)
+    with pytest.raises(ValueError, match=r"covers 2000-08-25 to 2024-12-16, not 2010-01-04 to "
+                                         r"2025-06-30; source='live'"):
+        load_stock("005930", "2010-01-04", "2025-06-30")
+    with pytest.raises(ValueError, match=r"ships no price snapshot of 'AAPL' \(it ships "
+                                         r"005930, SBUX\); source='live'.*AAPL.csv"):
+        load_stock("AAPL")
+    assert calls == []  # the snapshot source never tries the network
+
+
+def test_load_stock_reads_your_own_csv(monkeypatch, tmp_data):
+    calls = _offline(monkeypatch)
+    _frame("2020-01-06", 20).to_csv(tmp_data / "TEST.csv")
+    df = load_stock("TEST", "2020-01-06", "2020-01-31", source="csv")
+    assert len(df) == 20 and calls == []
+    with pytest.raises(ValueError, match=r"TEST.csv covers 2020-01-06 to 2020-01-31, not "
+                                         r"2020-01-06 to 2020-06-30; source='live'"):
+        load_stock("TEST", "2020-01-06", "2020-06-30", source="csv")
+    with pytest.raises(FileNotFoundError, match=f"no file .*NONE.csv.*{DATA_DIR_ENV}"):
+        load_stock("NONE", source="csv")
+    assert calls == []
 
 
 @pytest.mark.parametrize("reader", [
@@ -155,7 +184,7 @@ def test_load_stock_clips_a_copy_of_the_snapshot(monkeypatch, tmp_data):
 def test_load_stock_without_file_or_data_names_the_csv(monkeypatch, tmp_data, reader):
     _fake_fdr(monkeypatch, reader)
     with pytest.raises(RuntimeError) as info:
-        load_stock("TEST", "2020-01-01", "2020-02-01")
+        load_stock("TEST", "2020-01-01", "2020-02-01", source="live")
     message = str(info.value)
     assert "TEST.csv" in message and str(tmp_data) in message and DATA_DIR_ENV in message
     assert "Date, Open, High, Low, Close, Volume" in message
@@ -165,7 +194,7 @@ def test_load_stock_without_file_or_data_names_the_csv(monkeypatch, tmp_data, re
 def test_load_stock_without_financedatareader_says_so(monkeypatch, tmp_data):
     monkeypatch.setitem(sys.modules, "FinanceDataReader", None)  # import fails
     with pytest.raises(RuntimeError, match="FinanceDataReader is not installed.*TEST.csv"):
-        load_stock("TEST")
+        load_stock("TEST", source="live")
 
 
 def test_load_stock_gives_up_after_the_timeout(monkeypatch, tmp_data):
@@ -175,19 +204,19 @@ def test_load_stock_gives_up_after_the_timeout(monkeypatch, tmp_data):
     _fake_fdr(monkeypatch, slow)
     start = time.perf_counter()
     with pytest.raises(RuntimeError, match="did not answer within 0.1 s"):
-        load_stock("TEST", timeout=0.1)
+        load_stock("TEST", timeout=0.1, source="live")
     assert time.perf_counter() - start < 0.9
 
 
 def test_load_stock_saves_a_fetch_atomically(monkeypatch, tmp_data):
     calls = _fake_fdr(monkeypatch, lambda *a: _frame("2020-01-02", 5))
-    df = load_stock("TEST", "2020-01-02", "2020-01-08")
+    df = load_stock("TEST", "2020-01-02", "2020-01-08", source="live")
     assert calls == [("TEST", pd.Timestamp("2020-01-02"), pd.Timestamp("2020-01-08"))]
     assert len(df) == 5 and (df.dtypes == np.float64).all()
     assert sorted(p.name for p in tmp_data.iterdir()) == ["TEST.csv"]  # no temporary file left
     saved = pd.read_csv(tmp_data / "TEST.csv", index_col="Date", parse_dates=True)
     np.testing.assert_allclose(saved.to_numpy(), _frame("2020-01-02", 5).to_numpy())
-    again = load_stock("TEST", "2020-01-02", "2020-01-08")  # now from disk
+    again = load_stock("TEST", "2020-01-02", "2020-01-08", source="live")  # now from disk
     assert len(calls) == 1
     pd.testing.assert_frame_equal(again, df, check_freq=False)
 
@@ -198,7 +227,7 @@ def test_load_stock_leaves_no_half_file_when_saving_fails(monkeypatch, tmp_data)
     def broken_replace(src, dst):
         raise OSError("disk full")
     monkeypatch.setattr(stocks_module.os, "replace", broken_replace)
-    df = load_stock("TEST")  # a folder that cannot be written still serves the fetch
+    df = load_stock("TEST", source="live")  # a folder that cannot be written still serves the fetch
     assert len(df) == 5
     assert list(tmp_data.iterdir()) == []
 
@@ -206,7 +235,7 @@ def test_load_stock_leaves_no_half_file_when_saving_fails(monkeypatch, tmp_data)
 def test_load_stock_merges_a_fetch_into_the_cached_csv(monkeypatch, tmp_data):
     _frame("2020-01-01", 20).to_csv(tmp_data / "TEST.csv")  # Jan 2020 only
     calls = _fake_fdr(monkeypatch, lambda *a: _frame("2020-01-20", 30, first=500.0))
-    df = load_stock("TEST", "2020-01-01", "2020-02-28")
+    df = load_stock("TEST", "2020-01-01", "2020-02-28", source="live")
     assert len(calls) == 1  # the cache did not cover February
     assert df.index.is_unique and df.index.is_monotonic_increasing
     assert df.loc["2020-01-02", "Close"] == 101.0  # kept from the cache
@@ -219,10 +248,10 @@ def test_load_stock_uses_a_cache_that_covers_the_request(monkeypatch, tmp_data):
     _frame("2020-01-06", 20).to_csv(tmp_data / "TEST.csv")
     calls = _offline(monkeypatch)
     # the first row is within a week of the requested start (a weekend and holidays)
-    df = load_stock("TEST", "2020-01-01", "2020-01-31")
+    df = load_stock("TEST", "2020-01-01", "2020-01-31", source="live")
     assert calls == [] and df.index[0] == pd.Timestamp("2020-01-06")
     with pytest.raises(ValueError, match="no prices for 'TEST'"):
-        load_stock("TEST", "2020-01-11", "2020-01-12")  # a weekend inside the cache
+        load_stock("TEST", "2020-01-11", "2020-01-12", source="live")  # a weekend inside the cache
 
 
 @pytest.mark.parametrize("text,msg", [
@@ -238,7 +267,7 @@ def test_load_stock_rejects_a_malformed_csv(monkeypatch, tmp_data, text, msg):
     (tmp_data / "TEST.csv").write_text(text, encoding="utf-8")
     calls = _offline(monkeypatch)
     with pytest.raises(ValueError, match=msg):
-        load_stock("TEST")
+        load_stock("TEST", source="live")
     assert calls == []  # a broken file is reported, not silently replaced
 
 
@@ -247,7 +276,7 @@ def test_load_stock_rejects_a_csv_without_dates(monkeypatch, tmp_data):
                                        encoding="utf-8")
     _offline(monkeypatch)
     with pytest.raises(ValueError, match="Date"):
-        load_stock("TEST")
+        load_stock("TEST", source="live")
 
 
 def test_load_stock_rejects_missing_prices(monkeypatch, tmp_data):
@@ -256,7 +285,7 @@ def test_load_stock_rejects_missing_prices(monkeypatch, tmp_data):
         encoding="utf-8")
     _offline(monkeypatch)
     with pytest.raises(ValueError, match="Close"):
-        load_stock("TEST")
+        load_stock("TEST", source="live")
 
 
 @pytest.mark.parametrize("args,kwargs,exc,msg", [
@@ -272,6 +301,8 @@ def test_load_stock_rejects_missing_prices(monkeypatch, tmp_data):
     (("TEST", 20200101), {}, TypeError, "start must be a date string"),
     (("TEST",), {"timeout": 0}, ValueError, "timeout must be > 0"),
     (("TEST",), {"timeout": "20"}, TypeError, "timeout must be a number"),
+    (("TEST",), {"source": "web"}, ValueError, r"source must be one of \('snapshot', 'csv'"),
+    (("TEST",), {"source": None}, ValueError, "source must be one of"),
 ])
 def test_load_stock_rejects_bad_arguments(monkeypatch, tmp_data, args, kwargs, exc, msg):
     calls = _offline(monkeypatch)
@@ -462,14 +493,7 @@ def test_an_lstm_fed_one_time_step_is_a_feed_forward_net():
     assert torch.count_nonzero(lstm.weight_ih_l0.grad[3:6]) == 0  # the forget gate's rows
 
 
-SNAPSHOT = Path(os.environ.get("RNNLIB_DATA_DIR", "")) / "005930.csv"
-
-
-@pytest.mark.skipif(not os.environ.get("RNNLIB_DATA_DIR") or not SNAPSHOT.is_file(),
-                    reason="needs the 005930.csv snapshot in RNNLIB_DATA_DIR")
 def test_samsung_snapshot_cleans_to_positive_features():
-
-
     raw = load_stock("005930", "2010-01-04", "2021-11-23")
     clean = drop_halted_days(raw)
     removed = raw.index.difference(clean.index)
