@@ -1,45 +1,64 @@
 # Two commands for a fresh clone (see README.md):
 #   make book   - install, execute every notebook, write _build/html
-#   make test   - ruff, rnnlib's unit tests and the book's checks, then every notebook with nbval
+#   make test   - ruff, actionlint, rnnlib's unit tests and the book's checks, then every
+#                 notebook with nbval
 # and, for CI (.ci/run) and before a release:
 #   make test-site    - the built site in headless Chromium (after `make book`)
+#   make test-colab   - every chapter alone in a Colab-like environment, installed by its own
+#                       install cell from a wheel of this checkout
 #   make test-oldest  - rnnlib with the oldest versions pyproject.toml allows
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# Offline price snapshots beside the checkout (CI, this workplace); elsewhere rnnlib's
-# default cache folder is used and FinanceDataReader downloads what is missing.
-SNAPSHOTS := $(abspath ../shared/data)
-export RNNLIB_DATA_DIR ?= $(if $(wildcard $(SNAPSHOTS)/*.csv),$(SNAPSHOTS))
+# pytest-xdist workers: one per core by default; `make test JOBS=1` runs one after another.
+# Each notebook runs whole on one worker (--dist loadfile).
+JOBS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n $(JOBS)
+# One thread per process: with one worker per core, more threads only wait for each other
+# (the chapters call seed_everything, which sets torch to one thread, too).
+export OMP_NUM_THREADS ?= 1
 # Built pages and test logs get a short loss summary instead of progress bars.
 export RNNLIB_PROGRESS ?= summary
 export PYTHONHASHSEED ?= 0
 
-.PHONY: install book lint test test-unit test-notebooks test-site test-oldest clean
+.PHONY: install book lint test test-unit test-notebooks test-site test-colab test-oldest clean
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
+	@echo "Installing the pinned packages of requirements.txt into $(VENV)/ (minutes the first time)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --progress-bar off -r requirements.txt
+	@echo "Installing rnnlib from this checkout (editable)"
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+# --all: every page is executed again on every build, so no page keeps the output of an
+# older rnnlib or notebook (tests/test_book_build.py checks this).
+BOOK_FLAGS := --all -W -n --keep-going
 book: install
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 
 test: lint test-unit test-notebooks
 
-# ruff with pyproject.toml's rules (line length included) on rnnlib, tests and notebooks.
+# ruff with pyproject.toml's rules (line length included) on rnnlib, tests and notebooks,
+# and actionlint on .github/workflows.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/actionlint
 
 # tests/test_site.py skips its browser tests here when there is no build or no chromium.
 test-unit: install
-	$(BIN)/python -m pytest tests -q -rs -p no:cacheprovider
+	$(PYTEST) tests -rs
 
 test-notebooks: install
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks -q -p no:cacheprovider --durations=0
+	$(PYTEST) --dist loadfile --nbval-lax --nbval-current-env notebooks
+
+# tests/colab_check.py: a fresh venv (torch 2.13.0 and what pip resolves for rnnlib's other
+# dependencies), each notebook copied alone into an empty folder and run with a fake
+# google.colab, so its install cell installs rnnlib's wheel; `pip freeze` before and after.
+test-colab: install
+	$(BIN)/python tests/colab_check.py
 
 # Every page the TOC lists, served on 127.0.0.1 and opened in Debian's headless chromium
 # (apt-get install chromium chromium-driver; .ci/run installs them). Needs `make book`
@@ -56,9 +75,10 @@ test-oldest: $(OLDEST)/.installed
 	@$(OLDEST)/bin/python -m pip list --format=freeze 2>/dev/null | grep -iE \
 	  '^(torch|numpy|pandas|matplotlib|scikit-learn|scipy|statsmodels|tqdm)==' | tr '\n' ' '; echo
 	$(OLDEST)/bin/python -m pytest tests -q -p no:cacheprovider \
-	  --ignore=tests/test_site.py --ignore=tests/test_book.py
+	  --ignore=tests/test_site.py --ignore=tests/test_book.py --ignore=tests/test_workflow.py \
+	  --ignore=tests/test_book_build.py
 	$(OLDEST)/bin/python -m pytest --nbval-lax --nbval-current-env $(OLDEST_NOTEBOOKS) -q \
-	  -p no:cacheprovider --durations=0
+	  -p no:cacheprovider
 
 $(OLDEST)/.installed: requirements-oldest.txt pyproject.toml
 	rm -rf $(OLDEST)
