@@ -51,15 +51,15 @@ def plot_forecast(train: Any, test: Any, forecasts: Mapping[str, Any] | None = N
         raise ValueError(f"tail must be a positive int or None, got {tail!r}")
     start = 0 if tail is None else max(0, len(tr) - tail)
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 3.5))
+        _, ax = plt.subplots(figsize=(6.4, 3.2))
     ax.plot(x[start:len(tr)], tr[start:], color="0.3", lw=1.2, label=train_label)
     ax.plot(x[len(tr):], te, color="black", lw=1.8, label="test (actual)")
     for name, fc in forecasts.items():
         ax.plot(x[len(tr):], fc, lw=1.4, ls="-", marker=".", label=name)
     ax.axvline(x[len(tr) - 1], color="0.5", ls="--", lw=1)
     ax.annotate(" forecast origin", (x[len(tr) - 1], 0.02), xycoords=("data", "axes fraction"),
-                ha="left", va="bottom", fontsize=8, color="0.4")
-    ax.legend(loc="best", fontsize=8)
+                ha="left", va="bottom", color="0.4")
+    ax.legend(loc="best")
     if title:
         ax.set_title(title)
     if ylabel:
@@ -94,7 +94,7 @@ def plot_losses(history: History | Mapping[str, Any], *, ax: plt.Axes | None = N
     if not curves or any(len(v) == 0 for v in curves.values()):
         raise ValueError("history holds no losses to plot")
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
+        _, ax = plt.subplots(figsize=(6.4, 3.2))
     for name, losses in curves.items():
         vals = as_float_array(losses, f"history[{name!r}]", ndim=(1,))
         ax.plot(np.arange(1, len(vals) + 1), vals, label=name)
@@ -102,7 +102,7 @@ def plot_losses(history: History | Mapping[str, Any], *, ax: plt.Axes | None = N
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
-    ax.legend(fontsize=8)
+    ax.legend()
     if title:
         ax.set_title(title)
     return ax

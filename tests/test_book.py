@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -15,6 +16,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 REPO_URL = CONFIG["repository"]["url"].rstrip("/")
 BRANCH = CONFIG["repository"].get("branch", "main")
+VERSION = re.search(r'^version = "([^"]+)"$', (ROOT / "pyproject.toml").read_text(encoding="utf-8"),
+                    re.MULTILINE).group(1)
 
 
 def _load(path: Path) -> dict:
@@ -59,10 +62,17 @@ def test_colab_badge_and_install_cell_use_the_configured_url(path):
     assert badge in first_md, f"{path.name}: the first cell lacks the Colab badge {badge}"
     urls = re.findall(r"https://colab\.research\.google\.com/github/[^)\s]+", first_md)
     assert urls == [badge]
-    install = _code(nb)[0]
+    cell = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    install = "".join(cell["source"])
     assert 'if "google.colab" in sys.modules:' in install, "install cell must run only in Colab"
-    assert f"git+{REPO_URL}" in install
-    assert re.findall(r"git\+(https://[^\s\"'#]+)", install) == [REPO_URL]
+    release = f"git+{REPO_URL}@v{VERSION}"
+    assert re.findall(r"git\+https://[^\s\"'#]+", install) == [release], (
+        f"{path.name}: the install cell must install the release v{VERSION} of "
+        f"pyproject.toml from {REPO_URL}")
+    assert 'os.environ.get(\n        "RNNLIB_INSTALL",' in install, (
+        f"{path.name}: RNNLIB_INSTALL must be able to replace the install spec (make test-colab)")
+    assert cell["metadata"].get("tags") == ["remove-cell"], (
+        f"{path.name}: the install cell must be tagged remove-cell, so web pages do not show it")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -132,3 +142,84 @@ def test_no_thread_settings_and_no_sliced_or_private_source(path):
     for line in shown:
         assert re.fullmatch(r"\s*print\(inspect\.getsource\([\w.]+\)\)\s*", line), (
             f"{path.name}: print library source whole, as print(inspect.getsource(f)): {line!r}")
+
+
+def _code_cells_with_metadata(path: Path) -> list[tuple[str, dict]]:
+    sources = code_cells(path)
+    cells = [c for c in _load(path)["cells"] if c["cell_type"] == "code"]
+    return [(src, cell.get("metadata", {})) for src, cell in zip(sources, cells)]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_assert_shows_its_values(path):
+    """A failing assert must say what it compared: a message that formats values."""
+    bare = []
+    for src in code_cells(path):
+        for node in ast.walk(ast.parse(src)):
+            if isinstance(node, ast.Assert) and not (
+                    isinstance(node.msg, ast.JoinedStr)
+                    and any(isinstance(v, ast.FormattedValue) for v in node.msg.values)):
+                bare.append(ast.unparse(node)[:90])
+    assert not bare, f"{path.name}: asserts without an f-string message showing the values: {bare}"
+
+
+_MAKES_FIGURE = re.compile(r"\bplt\.(subplots|figure)\(|\bplot_(forecast|losses)\(")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_figure_is_captioned_sized_and_shown_once(path):
+    """Each figure is shown by its own cell (`plt.show()`, once), which carries a numbered
+    caption, a name to cite and alt text; it fits the page column (6.6 in at 100 dpi is
+    660 px) and no text in it is set below 10 pt."""
+    problems = []
+    for i, (src, meta) in enumerate(_code_cells_with_metadata(path)):
+        shows = src.count("plt.show()")
+        if _MAKES_FIGURE.search(src) and shows != 1:
+            problems.append(f"code cell {i} makes a figure but calls plt.show() {shows} times")
+        if shows:
+            fig = meta.get("mystnb", {}).get("figure", {})
+            alt = meta.get("mystnb", {}).get("image", {}).get("alt", "")
+            if not (fig.get("caption") and fig.get("name", "").startswith("fig-") and alt):
+                problems.append(f"code cell {i} shows a figure without mystnb figure.caption, "
+                                f"figure.name 'fig-...' and image.alt")
+        for width in re.findall(r"figsize=\(\s*([\d.]+)", src):
+            if float(width) > 6.6:
+                problems.append(f"code cell {i}: figsize width {width} in > 6.6 in")
+        for size in re.findall(r"fontsize=([\d.]+)", src):
+            if float(size) < 10:
+                problems.append(f"code cell {i}: fontsize={size} < 10 pt")
+    assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
+def test_figure_names_are_unique():
+    names = [meta["mystnb"]["figure"]["name"] for path in NOTEBOOKS
+             for _, meta in _code_cells_with_metadata(path)
+             if meta.get("mystnb", {}).get("figure", {}).get("name")]
+    assert len(names) == len(set(names)), f"duplicate figure names: {sorted(names)}"
+
+
+def test_the_release_version_is_written_once():
+    import rnnlib
+
+    assert rnnlib.__version__ == VERSION, (
+        f"rnnlib.__version__ {rnnlib.__version__} != pyproject.toml's version {VERSION}")
+
+
+def test_reference_labels_are_the_author_year_citations():
+    """The reference list's labels read as the text cites: [Bengio et al., 1994]."""
+    import sys
+
+    from pybtex.database import parse_file
+
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from author_year_labels import AuthorYearLabels
+
+    assert CONFIG["sphinx"]["config"]["bibtex_default_style"] == "author_year_labels"
+    assert CONFIG["sphinx"]["config"]["bibtex_reference_style"] == "author_year"
+    entries = parse_file(ROOT / "book" / "references.bib").entries
+    labels = dict(zip(entries, AuthorYearLabels().format_labels(entries.values())))
+    assert labels["elman1990"] == "Elman, 1990"
+    assert labels["hochreiter1997"] == "Hochreiter and Schmidhuber, 1997"
+    assert labels["bengio1994"] == "Bengio et al., 1994"
+    pattern = re.compile(r"[A-Z][\w'-]+( and [\w' -]+| et al\.)?, \d{4}[a-z]?")
+    assert all(pattern.fullmatch(label) for label in labels.values()), labels

@@ -51,3 +51,19 @@ def test_plot_losses_rejects_bad_input():
         plot_losses([1.0, 2.0])
     with pytest.raises(ValueError, match="no losses"):
         plot_losses(History())
+
+
+@pytest.mark.parametrize("draw", [
+    lambda: plot_forecast(np.arange(7.0), np.arange(3.0), {"naive": [6.0, 6.0, 6.0]},
+                          title="t", ylabel="y"),
+    lambda: plot_losses(History(train_loss=[1.0, 0.5], val_loss=[1.2, 0.7]), title="x"),
+])
+def test_plots_fit_the_page_column_with_readable_text(draw):
+    """The book's column is about 676 px: a default figure is at most 6.6 in at 100 dpi, and
+    no text in it is below 10 pt (the page's small print at 100% zoom)."""
+    fig = draw().figure
+    assert fig.get_size_inches()[0] <= 6.6
+    texts = [t for t in fig.findobj(plt.Text) if t.get_text()]
+    small = {t.get_text(): t.get_fontsize() for t in texts if t.get_fontsize() < 10}
+    assert texts and not small, small
+    plt.close("all")

@@ -191,7 +191,8 @@ const settle = imgs.filter(local).map(i => {
 const timeout = new Promise(r => setTimeout(r, 20000));
 Promise.race([Promise.all(settle), timeout]).then(() => done(imgs.map(i => ({
   src: i.currentSrc || i.src, alt: i.alt, complete: i.complete, width: i.naturalWidth,
-  link: i.closest('a') ? i.closest('a').href : null,
+  shown: i.getBoundingClientRect().width, link: i.closest('a') ? i.closest('a').href : null,
+  output: Boolean(i.closest('.cell_output')),
 }))));
 """
 
@@ -205,6 +206,10 @@ def _check_images(site: Site, page: Page) -> tuple[list[str], int]:
                 decoded += 1
             else:
                 problems.append(f"image does not decode: {src} (alt {img['alt']!r})")
+            # A figure wider than the column is shrunk, and its text with it (issue 11).
+            if img["output"] and img["width"] > 1.02 * img["shown"]:
+                problems.append(f"figure {img['width']} px wide shrunk to {img['shown']:.0f} px "
+                                f"in the column: {src} (alt {img['alt']!r})")
         elif src == COLAB_BADGE:
             expected = LAUNCH.colab(f"{page.file}.ipynb")
             if link != expected:
@@ -325,6 +330,7 @@ CLEAN = _output("RNN: 10 epochs in 3.1 s; train loss 0.60 -> 0.06\n"
     ('<div class="output traceback highlight-ipythontb"><pre>x</pre></div>', "error/stderr"),
     ('<div class="output stderr highlight-myst-ansi"><pre>x</pre></div>', "error/stderr"),
     ('<script type="application/vnd.jupyter.widget-state+json">{}</script>', "widget"),
+    ('<pre>if "google.colab" in sys.modules:</pre>', "install cell"),
     ("<pre>saved to /srv/checkout/_build/x.png</pre>", "checkout"),
     ("<pre>data in /Users/ann/.cache/rnnlib</pre>", "machine path"),
     ('<a href="file:///home/ann/book/x.html">x</a>', "machine path"),
