@@ -31,6 +31,7 @@ module          question
 ``evaluation``  How is a forecast judged? Errors and tables, rolling origins and
                 walk-forward, Diebold-Mariano.
 ``plots``       How are forecasts and losses drawn?
+``prose``       How does a computed number get into the chapter's text? ``glue``.
 ==============  ===========================================================================
 
 ``_checks`` (private) holds the argument checks every module shares.
@@ -66,6 +67,7 @@ from rnnlib.forecast import (
 from rnnlib.gradients import hidden_grad_norms, spectral_radius
 from rnnlib.models import SequenceRegressor, WindowRegressor
 from rnnlib.plots import plot_forecast, plot_losses
+from rnnlib.prose import glue
 from rnnlib.stocks import (
     adjust_volume_for_split,
     data_dir,
@@ -113,6 +115,7 @@ __all__ = [
     "fit_stateful",
     "forecast_table",
     "get_device",
+    "glue",
     "hidden_grad_norms",
     "lag_profile",
     "load_stock",

@@ -85,15 +85,6 @@ def test_seeded_uses_rnnlib_and_asserts(path):
     assert "tqdm" not in code, "use rnnlib.fit's progress handling, not tqdm directly"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_has_exercises_with_hidden_solutions(path):
-    md = "\n".join("".join(c["source"]) for c in _load(path)["cells"]
-                   if c["cell_type"] == "markdown")
-    assert "## Exercises" in md
-    assert "```{exercise}" in md and "```{solution}" in md
-    assert md.count("```{solution}") == md.count(":class: dropdown")
-
-
 def test_every_notebook_is_in_the_toc_and_every_toc_file_exists():
     files = _toc_files()
     for path in NOTEBOOKS:
