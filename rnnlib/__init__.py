@@ -21,7 +21,7 @@ module          question
 ``bptt``        How does the gradient flow back through time? BPTT for the Elman RNN in
                 NumPy, with its checks.
 ``gradients``   How far back does the gradient reach? Gradient norms against distance,
-                spectral radius.
+                the spectral radius and what it does not tell.
 ``models``      Which forecasting models? A recurrent layer with a linear head, per step or
                 per window.
 ``train``       How is a model trained? ``fit`` on batches, ``fit_stateful`` along whole

@@ -1,11 +1,18 @@
 """Measuring how gradients travel back through time in a recurrent layer.
 
 :func:`hidden_grad_norms` runs a recurrent layer one step at a time, defines a loss on
-the last step's output only, and returns the size of ``dL/dh_t`` for every earlier step
-``t``. Plotted against the distance ``T - 1 - t`` from the loss on a log scale, it shows
-vanishing (a falling line) or exploding (a rising line) gradients as measured facts.
-:func:`spectral_radius` gives the largest modulus of a square matrix's eigenvalues, the
-number that governs the slope for an Elman RNN.
+the last step's output only, and returns the size of ``dL/dh_t`` for every step ``t``.
+Plotted against the distance ``d = T - t`` from the loss (steps counted from 1, so the
+array's 0-based index ``i`` is at distance ``T - 1 - i``) on a log scale, it shows vanishing
+(a falling line) or exploding (a rising line) gradients as measured facts.
+
+:func:`spectral_radius` gives the largest modulus of a square matrix's eigenvalues. It
+predicts the slope of that line only in a special case: when ``W_hh`` is ``rho`` times an
+orthogonal matrix and the states stay small, every step multiplies the gradient's norm by
+exactly ``rho``. In general it does not: the largest singular value ``||W_hh||_2``
+(``torch.linalg.matrix_norm(W, ord=2)``) bounds each step's factor, and a non-normal
+``W_hh`` can have a spectral radius below 1 and still make gradients grow by orders of
+magnitude (chapter 3 shows one).
 """
 
 from __future__ import annotations
@@ -117,8 +124,12 @@ def hidden_grad_norms(layer: nn.Module, x: torch.Tensor) -> np.ndarray:
 def spectral_radius(matrix: torch.Tensor | np.ndarray) -> float:
     """The largest modulus of the eigenvalues of a square matrix.
 
-    For an Elman RNN with recurrent matrix ``W_hh`` of shape ``(hidden, hidden)`` it bounds
-    how fast products of step Jacobians ``diag(1 - h_t**2) W_hh`` can grow in the long run.
+    For an Elman RNN with recurrent matrix ``W_hh`` of shape ``(hidden, hidden)``, the powers
+    ``W_hh**d`` shrink to zero if and only if it is below 1. It does **not** bound the
+    products of step Jacobians ``diag(1 - h_t**2) W_hh`` that carry gradients back: those
+    are bounded by the largest singular value, ``||W_hh||_2 >= spectral radius``, and a
+    non-normal ``W_hh`` can make them grow although its spectral radius is below 1. Both
+    numbers agree when ``W_hh`` is normal (for example a multiple of an orthogonal matrix).
 
     Args:
         matrix: a square matrix, shape ``(n, n)``; a tensor or an array.

@@ -143,3 +143,25 @@ def test_spectral_radius_bad_input():
         spectral_radius(np.zeros((0, 0)))
     with pytest.raises(ValueError, match="NaN"):
         spectral_radius(np.array([[np.nan]]))
+
+
+def test_spectral_radius_does_not_bound_products_of_step_jacobians():
+    # The docstring's claim: a non-normal W has a spectral radius below 1 yet products of
+    # diag(d) W grow; the largest singular value is what bounds each factor.
+    w = torch.tensor([[2.0, 3.0], [-2.0, -2.9]], dtype=torch.float64)
+    d = torch.diag(torch.tensor([1.0, 0.01], dtype=torch.float64))
+    assert spectral_radius(w) == pytest.approx(0.5, abs=1e-9)
+    growth = torch.linalg.matrix_norm(torch.linalg.matrix_power(d @ w, 30), ord=2).item()
+    assert growth > 1e8, growth
+    sigma = torch.linalg.matrix_norm(w, ord=2).item()
+    assert sigma > 1 > spectral_radius(w), (sigma, spectral_radius(w))
+    # ... and the bound by singular values holds: ||(DW)^30|| <= (||D|| ||W||)^30
+    assert growth <= (torch.linalg.matrix_norm(d, ord=2).item() * sigma) ** 30
+
+
+def test_spectral_radius_equals_the_largest_singular_value_for_a_scaled_orthogonal_matrix():
+    gen = torch.Generator().manual_seed(0)
+    q, _ = torch.linalg.qr(torch.randn(6, 6, dtype=torch.float64, generator=gen))
+    w = 0.7 * q
+    assert spectral_radius(w) == pytest.approx(0.7, rel=1e-9)
+    assert torch.linalg.matrix_norm(w, ord=2).item() == pytest.approx(0.7, rel=1e-9)

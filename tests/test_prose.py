@@ -53,7 +53,7 @@ def _markdown(path: Path) -> list[str]:
 # --- typed numbers ------------------------------------------------------------------------
 
 _STRIP = [
-    re.compile(r"```\{(?:exercise|solution-start|solution-end|glossary)\}[^\n]*"),  # directive lines
+    re.compile(r"```\{(?:exercise|solution-start|solution-end|glossary)\}[^\n]*"),  # directives
     re.compile(r"^:[\w-]+:.*$", re.MULTILINE),        # directive options (:label: ch1-x)
     re.compile(r"`[^`\n]*`"),                         # code spans and the targets of roles
     re.compile(r"\]\([^)]*\)"),                       # link targets
@@ -228,7 +228,8 @@ CLASHES = [
     (r"\$[^$]*\b[OHLCV]_\{?t", "prices are \\text{open}_t, \\text{high}_t, ... (notation page)"),
     (r"(?<![\w\\])m_t\b", "the trailing mean is \\bar y_t"),
     (r"(?<![\w\\])n_t\b", "the GRU candidate is \\tilde h_t"),
-    (r"\\rho\^\{?d\}?\s*\\lVert|slope[^.\n]{0,40}\\ln \\rho(?![^.\n]{0,80}(?:orthogonal|only|when))",
+    ((r"\\rho\^\{?d\}?\s*\\lVert"
+      r"|slope[^.\n]{0,40}\\ln \\rho(?![^.\n]{0,80}(?:orthogonal|only|when))"),
      "ρ^d governs the gradient only when W_hh is a multiple of an orthogonal matrix: say so"),
 ]
 

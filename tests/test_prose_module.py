@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlib import glue
-from rnnlib import prose
+from rnnlib import glue, prose
 
 
 def test_glue_formats_and_returns_the_text():
