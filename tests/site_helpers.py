@@ -164,7 +164,8 @@ def cell_output_texts(page_html: str) -> list[str]:
 def forbidden_text(page_html: str, checkout: Path = ROOT) -> list[str]:
     """Problems a reader would see in a built page; an empty list when it is clean.
 
-    Looks for error output and tracebacks, the Colab install cell, widget JSON, absolute
+    Looks for error output and tracebacks, unrendered roles such as ``{glue:text}`key```,
+    the Colab install cell, widget JSON, absolute
     paths of the build machine (including ``checkout``, the repository's own absolute path)
     and runs of progress-bar refreshes.
     """
@@ -177,6 +178,8 @@ def forbidden_text(page_html: str, checkout: Path = ROOT) -> list[str]:
             problems.append(f"traceback text in a cell output: {_snippet(text, m.group(0))}")
         if (m := _IPYTHON_CELL_REF.search(text)):
             problems.append(f"IPython traceback reference in a cell output: {m.group(0)!r}")
+    if (m := re.search(r"\{(?:glue|term|numref|cite|doc)(?::\w+)?\}`", page_html)):
+        problems.append(f"an unrendered MyST role: {_snippet(page_html, m.group(0))}")
     if "google.colab" in page_html:
         problems.append("the Colab install cell is shown (tag it remove-cell)")
     if "application/vnd.jupyter.widget" in page_html:

@@ -330,6 +330,8 @@ CLEAN = _output("RNN: 10 epochs in 3.1 s; train loss 0.60 -> 0.06\n"
     ('<div class="output traceback highlight-ipythontb"><pre>x</pre></div>', "error/stderr"),
     ('<div class="output stderr highlight-myst-ansi"><pre>x</pre></div>', "error/stderr"),
     ('<script type="application/vnd.jupyter.widget-state+json">{}</script>', "widget"),
+    ('<p>RMSE {glue:text}`ch1_rmse` on the test part</p>', "unrendered MyST role"),
+    ('<p>the {term}`hidden state` carries</p>', "unrendered MyST role"),
     ('<pre>if "google.colab" in sys.modules:</pre>', "install cell"),
     ("<pre>saved to /srv/checkout/_build/x.png</pre>", "checkout"),
     ("<pre>data in /Users/ann/.cache/rnnlib</pre>", "machine path"),
