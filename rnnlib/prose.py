@@ -69,5 +69,8 @@ def _store(name: str, text: str) -> None:
         return
     if get_ipython() is None:
         return
-    display({_GLUE_PREFIX + "text/plain": text}, raw=True,
+    # myst-nb reads text/plain back with ast.literal_eval (to strip a string's quotes), so
+    # it gets the repr: "1,120" would otherwise come back as the tuple (1, 120), and "0.0080"
+    # as 0.008. This is what myst_nb.glue stores for a str.
+    display({_GLUE_PREFIX + "text/plain": repr(text)}, raw=True,
             metadata={"scrapbook": {"name": name, "mime_prefix": _GLUE_PREFIX}})

@@ -34,7 +34,7 @@ def test_glue_writes_what_myst_nb_reads(monkeypatch):
     glue("ch2_x", 1.5, "{:.2f}")
     data, raw, metadata = shown[0]
     assert raw is True
-    assert data == {"application/papermill.record/text/plain": "1.50"}
+    assert data == {"application/papermill.record/text/plain": "'1.50'"}
     assert metadata == {"scrapbook": {"name": "ch2_x",
                                       "mime_prefix": "application/papermill.record/"}}
 
@@ -64,3 +64,15 @@ def test_glue_rejects_a_format_that_is_not_a_string():
 def test_glue_names_the_format_that_cannot_format_the_value(value, fmt):
     with pytest.raises(ValueError, match="fmt .* cannot format value"):
         glue("ch1_a", value, fmt)
+
+
+@pytest.mark.parametrize("value, fmt", [(1120, "{:,}"), (0.008, "{:.4f}"), (0.5, "{:.0%}"),
+                                        (2.5e-7, "{:.1e}"), ("(a, b)", "{}"), (3, "{:d}")])
+def test_the_page_shows_exactly_the_glued_text(monkeypatch, value, fmt):
+    variables = pytest.importorskip("myst_nb.core.variables")
+    shown = []
+    monkeypatch.setattr("IPython.get_ipython", lambda: object())
+    monkeypatch.setattr("IPython.display.display", lambda data, raw, metadata: shown.append(data))
+    text = glue("ch1_v", value, fmt)
+    stored = shown[0]["application/papermill.record/text/plain"]
+    assert variables.format_plain_text(stored, "") == text      # what {glue:text} renders
