@@ -266,7 +266,12 @@ def _prose(path: Path) -> str:
     text = "\n".join(_markdown(path))
     text = re.sub(r"\$\$.*?\$\$|\$[^$\n]+\$", " ", text, flags=re.DOTALL)
     text = re.sub(r"^#.*$|^```.*$|^:[\w-]+:.*$", " ", text, flags=re.MULTILINE)
-    return re.sub(r"(?<!\})`[^`\n]*`", " ", text)      # code spans, not role targets
+    return drop_code_spans(text)
+
+
+def drop_code_spans(text: str) -> str:
+    """Blank out code spans but keep roles: a role's closing backtick opens no code span."""
+    return re.sub(r"(\{[\w:-]+\}`[^`]*`)|`[^`\n]*`", lambda m: m.group(1) or " ", text)
 
 
 def first_unlinked_use(prose: str, term: str) -> str | None:
@@ -284,6 +289,14 @@ def first_unlinked_use(prose: str, term: str) -> str | None:
         pos = m.end()
     plain = word.search(prose[pos:])
     return None if plain is None else prose[pos + plain.start() - 40:pos + plain.start() + 40]
+
+
+def test_first_unlinked_use_reads_roles_and_code_spans_apart():
+    prose = "A {term}`gate`, the {term}`forget gates <forget gate>` and `gate` in code"
+    text = drop_code_spans(prose)
+    assert first_unlinked_use(text, "gate") is None
+    assert first_unlinked_use(text, "forget gate") is None
+    assert first_unlinked_use("the forget gate, then {term}`forget gate`", "forget gate")
 
 
 def test_glossary_terms_are_unique():
