@@ -275,12 +275,12 @@ class GRUCell(nn.Module):
     """One step of the GRU, computing what ``nn.GRUCell`` computes.
 
     ``W_xh`` and ``W_hh`` have ``3 * hidden_size`` rows, in torch's order reset ``r``,
-    update ``z``, new ``n``::
+    update ``z``, new ``n`` (the candidate, written ``h~_t`` in the book)::
 
-        r_t = σ(W_xr x_t + b_xr + W_hr h_{t-1} + b_hr)
-        z_t = σ(W_xz x_t + b_xz + W_hz h_{t-1} + b_hz)
-        n_t = tanh(W_xn x_t + b_xn + r_t ⊙ (W_hn h_{t-1} + b_hn))
-        h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+        r_t  = σ(W_xr x_t + b_xr + W_hr h_{t-1} + b_hr)
+        z_t  = σ(W_xz x_t + b_xz + W_hz h_{t-1} + b_hz)
+        h~_t = tanh(W_xn x_t + b_xn + r_t ⊙ (W_hn h_{t-1} + b_hn))
+        h_t  = (1 - z_t) ⊙ h~_t + z_t ⊙ h_{t-1}
 
     Args:
         input_size: features per time step.

@@ -286,9 +286,9 @@ def diebold_mariano(errors_a: Any, errors_b: Any, power: int = 2) -> tuple[float
 def lag_profile(forecast: Any, actual: Any, max_lag: int = 3) -> pd.DataFrame:
     """How closely a forecast follows the actual series shifted by 0, 1, ... days.
 
-    Compares ``forecast[t]`` with ``actual[t - k]`` for ``k = 0 .. max_lag`` over the same
+    Compares ``forecast[t]`` with ``actual[t - lag]`` for ``lag = 0 .. max_lag`` over the same
     ``t`` (the last ``n - max_lag`` steps). A forecast that is mostly yesterday's value
-    is closest at ``k = 1``, not at ``k = 0``.
+    is closest at ``lag = 1``, not at ``lag = 0``.
 
     Args:
         forecast: forecasts, shape ``(n,)``.

@@ -49,7 +49,7 @@ def hidden_grad_norms(layer: nn.Module, x: torch.Tensor) -> np.ndarray:
     The layer is stepped one time step at a time, so every hidden state ``h_t`` is a node
     of the graph. The top layer's output at step ``t`` is wired in as the hidden state the
     next step reads, so ``dL/dh_t`` collects every path from ``h_t`` to the loss. The loss
-    is ``L = sum(output at the last step)``; the parameters' ``.grad`` are not touched.
+    is the sum of the last step's outputs; the parameters' ``.grad`` are not touched.
 
     Args:
         layer: a ``batch_first`` ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU``, or any module called

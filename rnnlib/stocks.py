@@ -361,7 +361,7 @@ def adjust_volume_for_split(frame: pd.DataFrame, split_date: str | pd.Timestamp,
 
 
 def log_returns(prices: Any) -> Any:
-    """Daily log returns ``r_t = log(p_t / p_{t-1})``.
+    """Daily log returns ``R_t = log(p_t / p_{t-1})`` (the book's notation page).
 
     Args:
         prices: strictly positive prices, shape ``(time,)``: a pandas Series or an
@@ -387,12 +387,12 @@ def log_returns(prices: Any) -> Any:
 def ohlcv_features(frame: pd.DataFrame) -> pd.DataFrame:
     """Scale-free daily features from an OHLCV frame, for a model of returns.
 
-    For day ``t`` (``O, H, L, C, V`` its open, high, low, close and volume):
+    For day ``t`` (``open_t, high_t, low_t, close_t, vol_t`` its prices and volume):
 
-    * ``log_return`` ``= log(C_t / C_{t-1})``, the close-to-close return;
-    * ``intraday`` ``= log(C_t / O_t)``, the move from the open to the close;
-    * ``range`` ``= log(H_t / L_t)``, the day's high-low range (a volatility proxy);
-    * ``volume_change`` ``= log(V_t / V_{t-1})``.
+    * ``log_return`` ``= log(close_t / close_{t-1})``, the close-to-close return;
+    * ``intraday`` ``= log(close_t / open_t)``, the move from the open to the close;
+    * ``range`` ``= log(high_t / low_t)``, the day's high-low range (a volatility proxy);
+    * ``volume_change`` ``= log(vol_t / vol_{t-1})``.
 
     Row ``t`` uses days ``t-1`` and ``t`` only, so a window of rows ending at ``t``
     knows nothing after day ``t``. None of the features depends on the price level.
@@ -430,7 +430,7 @@ def ohlcv_features(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def price_from_log_return(prev_price: Any, log_return: Any) -> np.ndarray:
-    """Turn forecasts of log returns into forecasts of prices: ``p_{t-1} * exp(r_t)``.
+    """Turn forecasts of log returns into forecasts of prices: ``p_{t-1} * exp(R_t)``.
 
     Args:
         prev_price: the last known prices, shape ``(n,)``, positive.
