@@ -67,7 +67,7 @@ class RNNCell(nn.Module):
 class _Stacked(nn.Module):
     """Stacked cells unrolled over time with a Python loop (base of RNN, LSTM and GRU).
 
-    Layer ``l`` reads the hidden states of layer ``l-1`` as its input; subclasses set
+    Layer ``ℓ`` reads the hidden states of layer ``ℓ - 1`` as its input; subclasses set
     ``cell_class`` and turn per-layer states into torch's stacked layout.
     """
 
@@ -139,7 +139,7 @@ class RNN(_HiddenStateOnly):
     """A multi-layer Elman RNN unrolled over time with a Python loop.
 
     It computes what ``nn.RNN(input_size, hidden_size, num_layers, batch_first=True)``
-    computes: layer ``l`` reads the hidden states of layer ``l-1`` as its input.
+    computes: layer ``ℓ`` reads the hidden states of layer ``ℓ - 1`` as its input.
 
     Args:
         input_size: features per time step.
@@ -233,7 +233,7 @@ class LSTMCell(nn.Module):
 
     def gates(self, x: torch.Tensor,
               state: tuple[torch.Tensor, torch.Tensor] | None = None) -> _Gates:
-        """The gate activations at one step, without updating the state.
+        """The three gates and the cell candidate at one step, without updating the state.
 
         Args:
             x: input, shape ``(batch, input_size)``.
@@ -350,7 +350,7 @@ class LSTM(_Stacked):
     """A multi-layer LSTM unrolled over time with a Python loop.
 
     It computes what ``nn.LSTM(input_size, hidden_size, num_layers, batch_first=True)``
-    computes: layer ``l`` reads the hidden states of layer ``l-1`` as its input.
+    computes: layer ``ℓ`` reads the hidden states of layer ``ℓ - 1`` as its input.
 
     Args:
         input_size: features per time step.
