@@ -267,7 +267,7 @@ def one_step_sequence(model: nn.Module, series: Any, n_test: int) -> torch.Tenso
     Returns:
         Shape ``(n_test, outputs)``, aligned with ``series[-n_test:]``.
 
-    Used in chapter 5.
+    Used in chapters 1 and 5.
     """
     x = _as_series(series, "series")
     n_test = check_int(n_test, "n_test", minimum=1)
