@@ -2,8 +2,9 @@
 
 The rules, as CONTRIBUTING.md states them:
 
-* A number in a chapter's prose that a computation produced is glued from the cell that
-  computed it (``rnnlib.glue``, written ``{glue:text}`key``` in the text), never typed.
+* A number in a chapter's prose or figure captions that a computation produced is glued
+  from the cell that computed it (``rnnlib.glue``, written ``{glue:text}`key``` in the
+  text), never typed.
   A *typed result* is a decimal (``0.73``), a number in scientific form (``1e-7``,
   ``10^{-7}``), a percentage, a number with thousands separators (``8,615,465``), a factor
   (``30×``) or a number after "about", "roughly", "nearly", "≈" or "~", outside code spans
@@ -89,10 +90,17 @@ def test_the_typed_number_rule_finds_results_and_spares_the_rest():
                          "8 × 8 digits, 1700–2008, [x](a/b.1.2), ±1.96") == []
 
 
+def _captions(path: Path) -> list[str]:
+    """The figure captions of the notebook's code cells (shown under each figure)."""
+    return [c["metadata"].get("mystnb", {}).get("figure", {}).get("caption", "")
+            for c in _cells(path) if c["cell_type"] == "code"]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_result_is_typed_into_the_prose(path):
-    typed = [(i, n) for i, text in enumerate(_markdown(path)) for n in typed_numbers(text)]
-    assert not typed, (f"{path.name}: numbers typed into the prose (markdown cell, number); "
+    typed = [(i, n) for i, text in enumerate(_markdown(path) + _captions(path))
+             for n in typed_numbers(text)]
+    assert not typed, (f"{path.name}: numbers typed into the prose or a caption (index, number); "
                        f"glue them from the cell that computes them: {typed}")
 
 
