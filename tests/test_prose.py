@@ -28,9 +28,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+from chapter_usage import NOTEBOOKS, ROOT, chapter_number, code_cells
 
 # Constants that may be typed into the prose (at most five in the whole book), each with why.
 ALLOWED_TYPED = {
@@ -116,10 +114,7 @@ _GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)(?::[^`]*)?`")
 def _glued_keys(path: Path) -> list[str]:
     """The keys the notebook's code glues: first arguments of ``glue("key", ...)``."""
     keys = []
-    for cell in _cells(path):
-        if cell["cell_type"] != "code":
-            continue
-        source = re.sub(r"^(\s*)[%!].*$", r"\1pass", _src(cell), flags=re.MULTILINE)
+    for source in code_cells(path):
         for node in ast.walk(ast.parse(source)):
             if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "glue"
                     and node.args and isinstance(node.args[0], ast.Constant)):
@@ -129,7 +124,7 @@ def _glued_keys(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_glued_key_is_defined_once_and_used(path):
-    chapter = int(path.name[:2])
+    chapter = chapter_number(path)
     keys = _glued_keys(path)
     used = {k for text in _markdown(path) for k in _GLUE_ROLE.findall(text)}
     assert keys, f"{path.name} glues no number into its text"
@@ -196,10 +191,10 @@ def test_exercises_have_executed_solutions_that_assert(path):
 
 
 def test_exercise_labels_are_unique_and_name_their_chapter():
-    labels = [(p.name, e["label"]) for p in NOTEBOOKS for e in exercises(p)]
+    labels = [(p, e["label"]) for p in NOTEBOOKS for e in exercises(p)]
     assert len({lab for _, lab in labels}) == len(labels), labels
-    for name, label in labels:
-        assert label.startswith(f"ch{int(name[:2])}-"), (name, label)
+    for path, label in labels:
+        assert label.startswith(f"ch{chapter_number(path)}-"), (path.name, label)
 
 
 # --- opening and closing -------------------------------------------------------------------
