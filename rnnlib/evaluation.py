@@ -26,20 +26,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnlib._checks import as_float_array, check_int
+from rnnlib._checks import as_float_array, check_int, paired_arrays
 
 
 def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
-    a = as_float_array(y_true, "y_true").ravel()
-    b = as_float_array(y_pred, "y_pred").ravel()
-    if a.shape != b.shape:
-        raise ValueError(f"y_true and y_pred must have the same length, got {a.size} "
-                         f"and {b.size}")
-    return a, b
+    """The predictions-vs-targets contract (``rnnlib._checks.paired_arrays``), flattened."""
+    a, b = paired_arrays(y_true, y_pred)
+    return a.ravel(), b.ravel()
 
 
 def rmse(y_true: Any, y_pred: Any) -> float:
-    """Root mean squared error of ``y_pred`` against ``y_true`` (same length).
+    """Root mean squared error of ``y_pred`` against ``y_true``.
+
+    Both have the same shape, ``(n,)`` or ``(n, outputs)`` (a column ``(n, 1)`` counts as
+    ``(n,)``), and the same index if both are pandas objects; anything else is a
+    ``ValueError``, never a silent pairing of misaligned values.
 
     Used in chapters 1 and 6.
     """
@@ -48,7 +49,7 @@ def rmse(y_true: Any, y_pred: Any) -> float:
 
 
 def mae(y_true: Any, y_pred: Any) -> float:
-    """Mean absolute error of ``y_pred`` against ``y_true`` (same length).
+    """Mean absolute error of ``y_pred`` against ``y_true`` (same shapes, as in :func:`rmse`).
 
     Used in no chapter.
     """
@@ -95,9 +96,7 @@ def directional_accuracy(y_true: Any, y_pred: Any, y_prev: Any) -> float:
     Used in no chapter.
     """
     a, b = _pair(y_true, y_pred)
-    prev = as_float_array(y_prev, "y_prev").ravel()
-    if prev.shape != a.shape:
-        raise ValueError(f"y_prev must have the length of y_true ({a.size}), got {prev.size}")
+    prev = paired_arrays(y_true, y_prev, ("y_true", "y_prev"))[1].ravel()
     moved = a != prev
     if not moved.any():
         raise ValueError("y_true never differs from y_prev, so direction is undefined")
@@ -128,19 +127,19 @@ def forecast_table(y_true: Any, forecasts: Mapping[str, Any], *, y_train: Any,
     """
     if not isinstance(forecasts, Mapping) or not forecasts:
         raise TypeError("forecasts must be a non-empty mapping of name -> forecast")
+    names = [str(name) for name in forecasts]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        keys = [k for k in forecasts if str(k) in twice]
+        raise ValueError(f"forecasts has keys {keys} that name the same row {twice}; "
+                         f"the table would keep only one of them")
     truth = as_float_array(y_true, "y_true").ravel()
     prev = None
     if y_prev is not None:
-        prev = as_float_array(y_prev, "y_prev").ravel()
-        if prev.shape != truth.shape:
-            raise ValueError(f"y_prev must have the length of y_true ({truth.size}), "
-                             f"got {prev.size}")
+        prev = paired_arrays(y_true, y_prev, ("y_true", "y_prev"))[1].ravel()
     rows = {}
     for name, fc in forecasts.items():
-        pred = as_float_array(fc, f"forecasts[{name!r}]").ravel()
-        if pred.shape != truth.shape:
-            raise ValueError(f"forecasts[{name!r}] has {pred.size} values, y_true has "
-                             f"{truth.size}")
+        pred = paired_arrays(y_true, fc, ("y_true", f"forecasts[{name!r}]"))[1].ravel()
         row = {"RMSE": rmse(truth, pred), "MAE": mae(truth, pred),
                "MASE": mase(truth, pred, y_train, season)}
         if prev is not None:
@@ -236,11 +235,14 @@ def walk_forward(forecaster: Callable[[slice, slice], Any], n_obs: int, *, initi
         blocks.append((slice(0, end), slice(end, n_obs)))
     origins, positions, forecasts = [], [], []
     for train, test in blocks:
-        fc = as_float_array(forecaster(train, test), "forecaster's output").ravel()
+        fc = as_float_array(forecaster(train, test), "forecaster's output")
         want = test.stop - test.start
-        if len(fc) != want:
-            raise ValueError(f"forecaster returned {len(fc)} forecasts for the block "
-                             f"{test.start}..{test.stop - 1} of {want} positions")
+        if fc.ndim == 2 and fc.shape[1] == 1:
+            fc = fc[:, 0]
+        if fc.shape != (want,):
+            raise ValueError(f"forecaster returned forecasts of shape {fc.shape} for the block "
+                             f"{test.start}..{test.stop - 1}; expected ({want},), one per "
+                             f"position")
         origins.append(test.start)
         positions.append(np.arange(test.start, test.stop))
         forecasts.append(fc)
@@ -265,11 +267,7 @@ def diebold_mariano(errors_a: Any, errors_b: Any, power: int = 2) -> tuple[float
 
     Used in chapter 6.
     """
-    a = as_float_array(errors_a, "errors_a", ndim=(1,))
-    b = as_float_array(errors_b, "errors_b", ndim=(1,))
-    if a.shape != b.shape:
-        raise ValueError(f"errors_a and errors_b must have the same length, got {a.size} "
-                         f"and {b.size}")
+    a, b = paired_arrays(errors_a, errors_b, ("errors_a", "errors_b"), ndim=(1,))
     if len(a) < 3:
         raise ValueError(f"need at least 3 errors, got {len(a)}")
     power = check_int(power, "power", minimum=1)
@@ -300,11 +298,7 @@ def lag_profile(forecast: Any, actual: Any, max_lag: int = 3) -> pd.DataFrame:
 
     Used in chapter 6.
     """
-    fc, act = (as_float_array(a, name, ndim=(1,)) for a, name in
-               ((forecast, "forecast"), (actual, "actual")))
-    if fc.shape != act.shape:
-        raise ValueError(f"forecast and actual must have the same length, got {fc.size} "
-                         f"and {act.size}")
+    act, fc = paired_arrays(actual, forecast, ("actual", "forecast"), ndim=(1,))
     max_lag = check_int(max_lag, "max_lag", minimum=1)
     n = len(fc)
     if n - max_lag < 2:

@@ -21,7 +21,7 @@ import pandas as pd
 import torch
 from torch.utils.data import BatchSampler, Dataset, RandomSampler
 
-from rnnlib._checks import as_float_array, check_int
+from rnnlib._checks import as_float_array, check_int, check_time_index
 
 
 def _n_rows(size: float, n: int, name: str) -> int:
@@ -53,11 +53,18 @@ def time_split(data: Any, test_size: float, val_size: float = 0) -> tuple:
         ``(train, test)``, or ``(train, val, test)`` when ``val_size`` is not 0; each
         of the same type as ``data``.
 
+    Raises:
+        ValueError: if a Series' or DataFrame's dates (or numeric index) are not strictly
+            increasing, since "the last rows" would then not be the latest; or if the sizes
+            leave no training rows.
+
     Used in chapters 1, 5 and 6.
     """
     if not hasattr(data, "__len__") or not hasattr(data, "__getitem__") or isinstance(data, str):
         raise TypeError(f"data must be an array, tensor, Series or DataFrame, "
                         f"got {type(data).__name__}")
+    if isinstance(data, (pd.Series, pd.DataFrame)):
+        check_time_index(data.index, "data's index")
     n = len(data)
     n_test = _n_rows(test_size, n, "test_size")
     n_val = 0 if (not isinstance(val_size, bool) and val_size == 0) else _n_rows(
@@ -246,7 +253,8 @@ def window_dates(index: Any, lookback: int, shift: int = 1) -> tuple[pd.Index, p
     ``i .. i + lookback - 1`` and predicts row ``i + lookback - 1 + shift``.
 
     Args:
-        index: the dates (or positions) of the rows, e.g. ``features.index``.
+        index: the dates (or positions) of the rows, e.g. ``features.index``; strictly
+            increasing.
         lookback: window length (>= 1).
         shift: forecast distance in rows (>= 1).
 
@@ -258,6 +266,7 @@ def window_dates(index: Any, lookback: int, shift: int = 1) -> tuple[pd.Index, p
     if isinstance(index, (str, bytes)) or not hasattr(index, "__len__"):
         raise TypeError(f"index must be an index or array of dates, got {type(index).__name__}")
     idx = pd.Index(index)
+    check_time_index(idx, "index")
     lookback = check_int(lookback, "lookback", minimum=1)
     shift = check_int(shift, "shift", minimum=1)
     n = len(idx) - lookback - shift + 1
