@@ -19,15 +19,17 @@ import math
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
-from rnnlib._checks import check_int, check_number
-from rnnlib.device import get_device
+from rnnlib._checks import check_int, check_loss_shapes, check_number
+from rnnlib.device import _resolve_device
 
 PROGRESS_ENV = "RNNLIB_PROGRESS"
 _ON = {"1", "bar", "on", "true", "yes"}
@@ -98,8 +100,24 @@ class _Progress:
 class _Setup:
     device: torch.device
     optimizer: torch.optim.Optimizer
-    loss_fn: Callable
+    loss_fn: Callable | None  # None: mean squared error
     clip: float | None
+
+    def loss(self, pred: torch.Tensor, target: torch.Tensor, where: str) -> torch.Tensor:
+        """The loss of ``pred`` against ``target``, refusing shapes that would broadcast."""
+        check_loss_shapes(pred, target, self.loss_fn, where)
+        return (self.loss_fn or nn.functional.mse_loss)(pred, target)
+
+
+def _finite(value: float, where: str, train: bool, setup: _Setup) -> float:
+    """``value``, the loss of one batch, or an error saying where it stopped being finite."""
+    if math.isfinite(value):
+        return value
+    advice = "; lower the learning rate or clip the gradients (clip_grad_norm=1.0)" \
+        if train else "; the model's weights have diverged, or the data holds NaN"
+    lr = setup.optimizer.param_groups[0].get("lr")
+    raise FloatingPointError(f"the {'training' if train else 'validation'} loss is {value} "
+                             f"at {where} (lr={lr}, clip_grad_norm={setup.clip}){advice}")
 
 
 def _setup(model: nn.Module, *, epochs: int, lr: float,
@@ -119,11 +137,21 @@ def _setup(model: nn.Module, *, epochs: int, lr: float,
                         f"got {type(optimizer).__name__}")
     if loss_fn is not None and not callable(loss_fn):
         raise TypeError("loss_fn must be callable, e.g. torch.nn.MSELoss()")
-    device = get_device(device) if (device is None or isinstance(device, str)) \
-        else torch.device(device)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    if not trainable:
+        raise ValueError("model has no parameters that require grad: there is nothing to "
+                         "train")
+    if optimizer is not None:
+        held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+        if not any(id(p) in held for p in trainable):
+            raise ValueError("optimizer holds none of model's trainable parameters, so "
+                             "training would change nothing; was it made for another model, "
+                             "or before the model was built again? Make it from "
+                             "model.parameters()")
+    device = _resolve_device(device, "device")
     model.to(device)
-    return _Setup(device, optimizer or torch.optim.Adam(model.parameters(), lr=lr),
-                  loss_fn or nn.MSELoss(), clip_grad_norm)
+    return _Setup(device, optimizer or torch.optim.Adam(trainable, lr=lr),
+                  loss_fn, clip_grad_norm)
 
 
 def _update(model: nn.Module, setup: _Setup, loss: torch.Tensor) -> None:
@@ -149,22 +177,25 @@ def _batches(data: Iterable, name: str) -> Iterable:
 
 
 def _run_epoch(model: nn.Module, batches: Iterable, setup: _Setup, train: bool,
-               name: str) -> float:
+               name: str, epoch: int) -> float:
     """Mean loss over ``batches``, weighted by batch size; with ``train``, update after
-    every batch."""
+    every batch. A loss that is NaN or infinite stops training with a FloatingPointError
+    that names the epoch and the batch (both counted from 1)."""
     total, count = 0.0, 0
-    for batch in batches:
+    for i, batch in enumerate(batches):
         if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
             raise TypeError(f"each batch of {name} must be a pair (x, y)")
         x, y = (t.to(setup.device) for t in batch)
+        where = f"epoch {epoch + 1}, batch {i + 1} of {name}"
         with torch.set_grad_enabled(train):
             pred = model(x)
             if isinstance(pred, tuple):  # models that also return their state
                 pred = pred[0]
-            loss = setup.loss_fn(pred, y)
+            loss = setup.loss(pred, y, where)
+        value = _finite(loss.item(), where, train, setup)
         if train:
             _update(model, setup, loss)
-        total += loss.item() * len(x)
+        total += value * len(x)
         count += len(x)
     if count == 0:
         raise ValueError(f"{name} yielded no batches")
@@ -192,13 +223,25 @@ def fit(model: nn.Module, train_data: Iterable, *, epochs: int, lr: float = 1e-3
         val_data: batches to compute a validation loss on after each epoch.
         patience: with ``val_data``, stop after this many epochs without improvement
             and restore the weights of the best epoch.
-        device: where to train; default ``get_device()``. The model is moved there.
+        device: where to train (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"`` or a
+            ``torch.device``); default ``get_device()``. The model is moved there.
         progress: draw a tqdm bar (``True``) or print a summary (``False``); default
             decided by ``RNNLIB_PROGRESS`` and the front end (see the module docstring).
         desc: a label for the bar and the summary.
 
     Returns:
         The :class:`History` of per-epoch mean losses.
+
+    Raises:
+        TypeError / ValueError: for bad arguments, naming the argument: among them
+            predictions and targets ``y`` of different shapes (with an element-wise loss such
+            as the default, they would broadcast), and an ``optimizer`` that holds none of
+            ``model``'s parameters.
+        FloatingPointError: at the first training or validation loss that is NaN or
+            infinite, naming the epoch and the batch.
+
+    Warns:
+        RuntimeWarning: if the last epoch's training loss is above the first's.
 
     Used in chapters 1, 3, 4, 5 and 6.
     """
@@ -214,10 +257,12 @@ def fit(model: nn.Module, train_data: Iterable, *, epochs: int, lr: float = 1e-3
     best, best_state, waited = math.inf, None, 0
     for epoch in progress_.epochs:
         model.train()
-        history.train_loss.append(_run_epoch(model, train_batches, setup, True, "train_data"))
+        history.train_loss.append(_run_epoch(model, train_batches, setup, True, "train_data",
+                                             epoch))
         if val_batches is not None:
             model.eval()
-            history.val_loss.append(_run_epoch(model, val_batches, setup, False, "val_data"))
+            history.val_loss.append(_run_epoch(model, val_batches, setup, False, "val_data",
+                                               epoch))
             if history.val_loss[-1] < best:
                 best, waited, history.best_epoch = history.val_loss[-1], 0, epoch
                 if patience is not None:
@@ -231,7 +276,19 @@ def fit(model: nn.Module, train_data: Iterable, *, epochs: int, lr: float = 1e-3
     if best_state is not None:
         model.load_state_dict(best_state)
     progress_.close(history)
+    _warn_if_rising(history, setup)
     return history
+
+
+def _warn_if_rising(history: History, setup: _Setup) -> None:
+    """Warn when training ends with a higher training loss than its first epoch had."""
+    losses = history.train_loss
+    if len(losses) >= 2 and losses[-1] > losses[0]:
+        lr = setup.optimizer.param_groups[0].get("lr")
+        warnings.warn(f"the training loss rose from {losses[0]:.4g} (epoch 1) to "
+                      f"{losses[-1]:.4g} (epoch {len(losses)}): training diverged; lower the "
+                      f"learning rate (lr={lr}) or clip the gradients", RuntimeWarning,
+                      stacklevel=3)
 
 
 def _detach(state: Any) -> Any:
@@ -278,6 +335,10 @@ def fit_stateful(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, chunk_le
         The :class:`History`; each epoch's loss is the mean over its chunks weighted by
         their length.
 
+    Raises:
+        TypeError / ValueError / FloatingPointError: as in :func:`fit`; a non-finite loss
+            names the epoch and the chunk.
+
     Used in chapters 1, 3 and 5.
     """
     if not isinstance(model, nn.Module):
@@ -289,18 +350,21 @@ def fit_stateful(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, chunk_le
     x, y = x.to(setup.device), y.to(setup.device)
     history, progress_ = History(), _Progress(epochs, desc, progress)
     model.train()
-    for _ in progress_.epochs:
+    for epoch in progress_.epochs:
         state, total = None, 0.0
-        for t0 in range(0, x.shape[1], chunk_len):
+        for i, t0 in enumerate(range(0, x.shape[1], chunk_len)):
             xc, yc = x[:, t0:t0 + chunk_len], y[:, t0:t0 + chunk_len]
+            where = f"epoch {epoch + 1}, chunk {i + 1} (steps {t0}..{t0 + xc.shape[1] - 1})"
             pred, state = model(xc, state)
-            loss = setup.loss_fn(pred, yc)
+            loss = setup.loss(pred, yc, where)
+            value = _finite(loss.item(), where, True, setup)
             _update(model, setup, loss)
             state = _detach(state)
-            total += loss.item() * xc.shape[1]
+            total += value * xc.shape[1]
         history.train_loss.append(total / x.shape[1])
         progress_.show(history)
     progress_.close(history)
+    _warn_if_rising(history, setup)
     return history
 
 
@@ -319,8 +383,10 @@ def summary(history: History, desc: str = "training") -> str:
     text = (f"{desc}: {n} epochs in {history.seconds:.1f} s; train loss "
             f"{history.train_loss[0]:.4g} -> {history.train_loss[-1]:.4g}")
     if history.val_loss:
+        best = int(np.nanargmin(history.val_loss)) if history.best_epoch is None \
+            else history.best_epoch
         text += (f"; val loss {history.val_loss[0]:.4g} -> {history.val_loss[-1]:.4g} "
-                 f"(best {min(history.val_loss):.4g} at epoch {history.best_epoch + 1})")
+                 f"(best {history.val_loss[best]:.4g} at epoch {best + 1})")
     if history.stopped_early:
         text += "; stopped early"
     return text

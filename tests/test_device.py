@@ -84,3 +84,52 @@ def test_seed_everything_sets_the_thread_count_unless_told_not_to():
 def test_seed_everything_rejects_bad_thread_counts(bad, exc):
     with pytest.raises(exc, match="threads must be"):
         seed_everything(0, threads=bad)
+
+
+# --- Issue 12: numbered devices, errors naming the argument, deterministic algorithms ---
+
+
+def test_numbered_cuda_devices_are_accepted(monkeypatch):
+    """Before: 'cuda:0' and RNNLIB_DEVICE=cuda:1 were rejected."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert get_device("cuda:0") == torch.device("cuda", 0)
+    assert get_device(torch.device("cuda", 1)) == torch.device("cuda", 1)
+    monkeypatch.setenv(ENV_VAR, "cuda:1")
+    assert get_device() == torch.device("cuda", 1)
+    with pytest.raises(ValueError, match=r"environment variable RNNLIB_DEVICE asks for device "
+                                         r"'cuda:1'.*1 CUDA device"):
+        monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+        get_device()
+
+
+@pytest.mark.parametrize("bad", ["cuda:x", "cpu:0", "tpu", "cuda:-1", ""])
+def test_malformed_device_names_are_refused(monkeypatch, bad):
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    with pytest.raises(ValueError, match=r"^name must be one of cpu, cuda, mps"):
+        get_device(bad)
+
+
+@pytest.fixture
+def restore_determinism():
+    before = (torch.are_deterministic_algorithms_enabled(), torch.backends.cudnn.deterministic,
+              torch.backends.cudnn.benchmark)
+    yield
+    torch.use_deterministic_algorithms(before[0])
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = before[1:]
+
+
+def test_seed_everything_can_ask_for_deterministic_algorithms(restore_determinism, monkeypatch):
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    seed_everything(0, deterministic=True)
+    assert torch.are_deterministic_algorithms_enabled()
+    assert torch.backends.cudnn.deterministic and not torch.backends.cudnn.benchmark
+    import os
+    assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"
+    seed_everything(0)  # None: left alone
+    assert torch.are_deterministic_algorithms_enabled()
+    seed_everything(0, deterministic=False)
+    assert not torch.are_deterministic_algorithms_enabled()
+    with pytest.raises(TypeError, match="deterministic must be True, False or None"):
+        seed_everything(0, deterministic=1)

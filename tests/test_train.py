@@ -167,3 +167,135 @@ def test_progress_bad_setting(monkeypatch):
     monkeypatch.setenv(PROGRESS_ENV, "sometimes")
     with pytest.raises(ValueError, match=f"{PROGRESS_ENV} must be 'bar' or 'summary'"):
         _show_bar()
+
+
+# --- Issue 12: training stops on non-finite losses and refuses silent mistakes ---
+
+
+class _NaNOnCall(nn.Module):
+    """An MSE loss that returns NaN on its ``bad``-th call (counted from 1)."""
+
+    def __init__(self, bad: int) -> None:
+        super().__init__()
+        self.bad, self.calls = bad, 0
+
+    def forward(self, pred, target):
+        self.calls += 1
+        loss = nn.functional.mse_loss(pred, target)
+        return loss * float("nan") if self.calls == self.bad else loss
+
+
+def test_a_nan_training_loss_stops_fit_naming_epoch_and_batch():
+    """Before: a NaN loss trained on silently. Now: FloatingPointError at epoch 2, batch 1."""
+    x, y = _linear_data(32)
+    batches = [(x[:16], y[:16]), (x[16:], y[16:])]
+    with pytest.raises(FloatingPointError, match=r"training loss is nan at epoch 2, batch 1 "
+                                                 r"of train_data.*learning rate"):
+        fit(nn.Linear(3, 1), batches, epochs=5, loss_fn=_NaNOnCall(3), device="cpu",
+            progress=False)
+
+
+def test_an_exploding_loss_stops_fit_before_the_update():
+    """SGD with a huge step drives the loss to inf; the error comes at the first inf, and
+    the weights it reports on were not updated with it."""
+    x, y = _linear_data(16)
+    model = nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=1e6)
+    with pytest.raises(FloatingPointError, match=r"training loss is (inf|nan) at epoch \d+, "
+                                                 r"batch 1 of train_data \(lr=1000000"):
+        fit(model, (x, y), epochs=50, optimizer=opt, device="cpu", progress=False)
+
+
+def test_a_nan_validation_loss_stops_fit():
+    """Before: fit crashed at the end with "unsupported operand type(s) for +: 'NoneType'
+    and 'int'". Now: FloatingPointError naming the epoch and the validation batch."""
+    x, y = _linear_data(16)
+    x_val = x.clone()
+    x_val[3, 0] = float("nan")
+    with pytest.raises(FloatingPointError, match=r"validation loss is nan at epoch 1, batch 1 "
+                                                 r"of val_data"):
+        fit(nn.Linear(3, 1), (x, y), epochs=3, val_data=(x_val, y), device="cpu",
+            progress=False)
+
+
+def test_summary_names_the_best_epoch_even_without_best_epoch():
+    hist = History(train_loss=[2.0, 1.0], val_loss=[3.0, 2.5])
+    assert "best 2.5 at epoch 2" in summary(hist)
+
+
+def test_predictions_and_targets_of_different_shapes_are_refused():
+    """Before: y of shape (n,) against predictions (n, 1) broadcast to (n, n) with only
+    torch's warning, and trained towards a wrong loss. Now: a ValueError with both shapes."""
+    x, y = _linear_data(8)
+    with pytest.raises(ValueError, match=r"predictions have shape \(8, 1\) but the targets y "
+                                         r"have shape \(8,\)"):
+        fit(nn.Linear(3, 1), (x, y[:, 0]), epochs=1, device="cpu", progress=False)
+    seq = SequenceRegressor(1, 4)
+    xs = torch.randn(2, 6, 1)
+    with pytest.raises(ValueError, match=r"chunk 1 .*shape \(2, 3, 1\) but the targets y have "
+                                         r"shape \(2, 3, 2\)"):
+        fit_stateful(seq, xs, torch.randn(2, 6, 2), chunk_len=3, epochs=1, device="cpu",
+                     progress=False)
+
+
+def test_a_loss_of_other_shapes_is_left_to_the_caller():
+    """A loss that is not element-wise (cross-entropy) compares (n, classes) with (n,)."""
+    x = torch.randn(8, 3)
+    labels = torch.arange(8) % 2
+    fit(nn.Linear(3, 2), (x, labels), epochs=1, loss_fn=nn.CrossEntropyLoss(), device="cpu",
+        progress=False)
+
+
+def test_an_optimizer_of_another_model_is_refused():
+    """Before: it trained nothing, silently. Now: a ValueError naming optimizer."""
+    x, y = _linear_data(8)
+    other = torch.optim.Adam(nn.Linear(3, 1).parameters())
+    with pytest.raises(ValueError, match="optimizer holds none of model's trainable"):
+        fit(nn.Linear(3, 1), (x, y), epochs=1, optimizer=other, device="cpu", progress=False)
+    with pytest.raises(ValueError, match="optimizer holds none"):
+        fit_stateful(SequenceRegressor(1, 2), torch.randn(1, 4, 1), torch.randn(1, 4, 1),
+                     chunk_len=2, epochs=1, optimizer=other, device="cpu", progress=False)
+
+
+def test_an_optimizer_over_part_of_the_model_is_fine():
+    model = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 1))
+    before = model[0].weight.detach().clone()
+    x, y = _linear_data(8)
+    fit(model, (x, y), epochs=2, optimizer=torch.optim.SGD(model[1].parameters(), lr=0.1),
+        device="cpu", progress=False)
+    torch.testing.assert_close(model[0].weight.detach(), before)
+
+
+def test_a_model_without_trainable_parameters_is_refused():
+    with pytest.raises(ValueError, match="no parameters that require grad"):
+        fit(nn.Identity(), (torch.randn(4, 1), torch.randn(4, 1)), epochs=1, device="cpu",
+            progress=False)
+
+
+def test_a_rising_training_loss_warns():
+    """Before: lr=50 diverged from 4.96 to 89,129 without a word. Now: a RuntimeWarning.
+    Here plain gradient descent on y = x with x = 1 and lr = 2.5 multiplies the error by
+    1 - 2 * 2.5 = -4 each step: finite, but rising."""
+    model = nn.Linear(1, 1, bias=False)
+    nn.init.zeros_(model.weight)
+    x = torch.ones(4, 1)
+    with pytest.warns(RuntimeWarning, match=r"training loss rose from 1 \(epoch 1\) to .* "
+                                            r"\(epoch 5\).*lr=2.5"):
+        fit(model, (x, x), epochs=5, optimizer=torch.optim.SGD(model.parameters(), lr=2.5),
+            device="cpu", progress=False)
+
+
+def test_a_falling_training_loss_does_not_warn(recwarn):
+    x, y = _linear_data(16)
+    fit(nn.Linear(3, 1), (x, y), epochs=5, lr=0.05, device="cpu", progress=False)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_fit_names_device_when_the_device_is_not_there(monkeypatch):
+    """Before: fit(device='cuda:0') failed with an error about 'name'."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    x, y = _linear_data(4)
+    with pytest.raises(ValueError, match=r"^device asks for device 'cuda:0'"):
+        fit(nn.Linear(3, 1), (x, y), epochs=1, device="cuda:0", progress=False)
+    with pytest.raises(TypeError, match=r"^device must be a str"):
+        fit(nn.Linear(3, 1), (x, y), epochs=1, device=0, progress=False)
