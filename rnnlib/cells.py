@@ -25,6 +25,9 @@ def _check_input(x: torch.Tensor, input_size: int, name: str = "x", ndim: int = 
         want = "(batch, input_size)" if ndim == 2 else "(batch, time, input_size)"
         raise ValueError(f"{name} must have shape {want} with input_size={input_size}, "
                          f"got {tuple(x.shape)}")
+    if not x.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point tensor, got dtype {x.dtype} "
+                        f"(e.g. {name}.float())")
 
 
 def _check_step(x: torch.Tensor, h: torch.Tensor | None, input_size: int,

@@ -42,6 +42,9 @@ from rnnlib._checks import as_float_array, check_int
 
 State = Any
 NextInput = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+# A recursive forecast calls the model once per step: a horizon beyond this is a mistake
+# (e.g. a date or a row count passed as the horizon), not a forecast.
+MAX_HORIZON = 100_000
 
 
 # --- Baselines: forecasts without a model ---
@@ -236,11 +239,13 @@ def warm_up(model: nn.Module, series: Any, state: State = None) -> tuple[torch.T
     Args:
         model: a sequence model, ``model(x, state) -> (y, state)``.
         series: the inputs, shape ``(time, features)`` or ``(time,)``.
-        state: the state to start from; ``None`` for the zero state (as in training).
+        state: the state to start from; ``None`` for the zero state (as in training). Its
+            tensors are moved to the model's device.
 
     Returns:
-        ``(predictions, state)``: predictions of shape ``(time, outputs)``, row ``t``
-        forecasting step ``t + 1``, and the state after the last step.
+        ``(predictions, state)``: predictions of shape ``(time, outputs)`` on the CPU, row
+        ``t`` forecasting step ``t + 1``, and the state after the last step (on the
+        model's device, ready to be passed on).
 
     Used in chapter 5.
     """
@@ -248,7 +253,7 @@ def warm_up(model: nn.Module, series: Any, state: State = None) -> tuple[torch.T
     _check_sequence_model(model)
     x = _as_series(series, "series")
     with _evaluating(model):
-        y, state = _run_sequence(model, x, state, device)
+        y, state = _run_sequence(model, x, _moved(state, device), device)
     return y.float().cpu(), state
 
 
@@ -346,7 +351,7 @@ def recursive_sequence(model: nn.Module, context: Any, horizon: int, *,
     Args:
         model: a sequence model, ``model(x, state) -> (y, state)``.
         context: the known inputs, shape ``(time, features)``, ending at the origin.
-        horizon: number of future steps (>= 1).
+        horizon: number of future steps (1 to :data:`MAX_HORIZON`).
         next_input: ``f(history, prediction) -> row`` builds the next input row, shape
             ``(features,)``, from the inputs so far (``history``, shape
             ``(time, features)``, fed-back rows included) and the new prediction, shape
@@ -362,21 +367,29 @@ def recursive_sequence(model: nn.Module, context: Any, horizon: int, *,
     """
     device = _check_model(model)
     _check_sequence_model(model)
-    history = _as_series(context, "context")
-    horizon = check_int(horizon, "horizon", minimum=1)
+    context = _as_series(context, "context")
+    horizon = check_int(horizon, "horizon", minimum=1, maximum=MAX_HORIZON)
     _check_next_input(next_input)
+    history, n = _grown(context, horizon), len(context)
     preds = []
     with _evaluating(model):
-        y, state = _run_sequence(model, history, state, device)
+        y, state = _run_sequence(model, context, _moved(state, device), device)
         pred = y[-1].float().cpu()
         preds.append(pred)
         for _ in range(horizon - 1):
-            row = _feed_back(next_input, history, pred)
-            history = torch.cat([history, row[None]])
-            y, state = _run_sequence(model, row[None], state, device)
+            history[n] = _feed_back(next_input, history[:n], pred)
+            n += 1
+            y, state = _run_sequence(model, history[n - 1:n], state, device)
             pred = y[-1].float().cpu()
             preds.append(pred)
     return torch.stack(preds)
+
+
+def _grown(context: torch.Tensor, horizon: int) -> torch.Tensor:
+    """``context`` with room for ``horizon - 1`` fed-back rows after it (filled later)."""
+    history = torch.empty(len(context) + horizon - 1, context.shape[1])
+    history[:len(context)] = context
+    return history
 
 
 def recursive_window(model: nn.Module, context: Any, horizon: int, lookback: int, *,
@@ -390,7 +403,7 @@ def recursive_window(model: nn.Module, context: Any, horizon: int, lookback: int
     Args:
         model: a window model, ``model(x) -> y`` with ``x`` ``(batch, lookback, features)``.
         context: the known inputs, shape ``(time, features)``, at least ``lookback`` rows.
-        horizon: number of future steps (>= 1).
+        horizon: number of future steps (1 to :data:`MAX_HORIZON`).
         lookback: the window length the model was trained with (>= 1).
         next_input: as in :func:`recursive_sequence`.
 
@@ -401,17 +414,19 @@ def recursive_window(model: nn.Module, context: Any, horizon: int, lookback: int
     Used in chapter 5.
     """
     device = _check_model(model)
-    history = _as_series(context, "context")
-    horizon = check_int(horizon, "horizon", minimum=1)
+    context = _as_series(context, "context")
+    horizon = check_int(horizon, "horizon", minimum=1, maximum=MAX_HORIZON)
     lookback = check_int(lookback, "lookback", minimum=1)
     _check_next_input(next_input)
-    if len(history) < lookback:
-        raise ValueError(f"context has {len(history)} steps, fewer than lookback={lookback}")
+    if len(context) < lookback:
+        raise ValueError(f"context has {len(context)} steps, fewer than lookback={lookback}")
+    history, n = _grown(context, horizon), len(context)
     preds = []
     with _evaluating(model):
         for step in range(horizon):
             if step:
-                history = torch.cat([history, _feed_back(next_input, history, preds[-1])[None]])
-            pred = _run_window(model, history[None, -lookback:], device)[0].float().cpu()
+                history[n] = _feed_back(next_input, history[:n], preds[-1])
+                n += 1
+            pred = _run_window(model, history[None, n - lookback:n], device)[0].float().cpu()
             preds.append(pred)
     return torch.stack(preds)

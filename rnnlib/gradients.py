@@ -67,9 +67,10 @@ def hidden_grad_norms(layer: nn.Module, x: torch.Tensor) -> np.ndarray:
     Raises:
         TypeError: if ``layer`` is not a module, ``x`` not a floating-point tensor, or the
             layer's state has an unexpected type.
-        ValueError: if ``x`` is not 3-D with at least one step and one feature, if the
-            layer is bidirectional or not ``batch_first``, or if its output is not its
-            top hidden state.
+        ValueError: if ``x`` is not 3-D with at least one step and one feature, holds NaN or
+            infinite values (or the layer's parameters or outputs do), if the layer is
+            bidirectional or not ``batch_first``, or if its output is not its top hidden
+            state.
 
     Used in chapters 3 and 4.
     """
@@ -87,6 +88,13 @@ def hidden_grad_norms(layer: nn.Module, x: torch.Tensor) -> np.ndarray:
                          "stepped one time step at a time")
     if isinstance(layer, nn.RNNBase) and not layer.batch_first:
         raise ValueError("layer must be built with batch_first=True")
+    if not torch.isfinite(x).all():
+        n_bad = int((~torch.isfinite(x)).sum())
+        raise ValueError(f"x holds {n_bad} NaN or infinite values; gradients through them "
+                         f"are not defined")
+    bad = [name for name, p in layer.named_parameters() if not torch.isfinite(p).all()]
+    if bad:
+        raise ValueError(f"layer's parameters {bad} hold NaN or infinite values")
     try:
         x = x.to(next(layer.parameters()).device)
     except StopIteration:
@@ -104,6 +112,9 @@ def hidden_grad_norms(layer: nn.Module, x: torch.Tensor) -> np.ndarray:
                                  f"one step, got {shape}")
             h = out[:, 0]
             top = _top_h(state, "layer")
+            if not torch.isfinite(h).all():
+                raise ValueError(f"layer's output is NaN or infinite at step {t} "
+                                 f"(counted from 0); gradient norms are not defined there")
             if top.shape != h.shape or not torch.allclose(top, h):
                 raise ValueError("layer's output must equal its top layer's hidden state "
                                  "(pass the recurrent layer itself, not a model with a head)")

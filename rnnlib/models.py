@@ -22,11 +22,19 @@ def _recurrent(cell: str, input_size: int, hidden_size: int, num_layers: int) ->
     return _LAYERS[cell](input_size, hidden_size, num_layers, batch_first=True)
 
 
-def _check_x(x: torch.Tensor, input_size: int) -> None:
+def _check_x(x: torch.Tensor, input_size: int, weight: torch.Tensor) -> None:
+    """Raise unless ``x`` is a ``(batch, time, input_size)`` tensor that ``weight``'s layer
+    can read: a floating-point tensor on the same device."""
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
     if x.dim() != 3 or x.shape[-1] != input_size:
         raise ValueError(f"x must have shape (batch, time, {input_size}), got {tuple(x.shape)}")
+    if not x.is_floating_point():
+        raise TypeError(f"x must be a floating-point tensor, got dtype {x.dtype} "
+                        f"(e.g. x.float())")
+    if x.device != weight.device:
+        raise ValueError(f"x is on {x.device} but the model is on {weight.device}; move x "
+                         f"there first (x.to(device)), or use rnnlib.predict")
 
 
 class SequenceRegressor(nn.Module):
@@ -57,7 +65,7 @@ class SequenceRegressor(nn.Module):
         Returns ``(y, state)``: predictions ``(batch, time, output_size)`` and the final
         state (``h_n``, or ``(h_n, c_n)`` for an LSTM, each ``(num_layers, batch, hidden)``).
         """
-        _check_x(x, self.input_size)
+        _check_x(x, self.input_size, self.head.weight)
         out, state = self.rnn(x, state)
         return self.head(out), state
 
@@ -84,6 +92,6 @@ class WindowRegressor(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x``: ``(batch, lookback, input_size)`` -> ``(batch, output_size)``."""
-        _check_x(x, self.input_size)
+        _check_x(x, self.input_size, self.head.weight)
         out, _ = self.rnn(x)
         return self.head(out[:, -1])

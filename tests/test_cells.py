@@ -165,3 +165,11 @@ def test_cell_rejects_wrong_state_shape():
 def test_rnn_rejects_non_tensor_h0():
     with pytest.raises(TypeError, match="h0"):
         RNN(2, 3)(torch.randn(4, 5, 2), [[0.0]])
+
+
+def test_cells_name_an_integer_input():
+    """Before: torch's "mat1 and mat2 must have the same dtype" from inside a matmul."""
+    from rnnlib.cells import GRUCell, LSTMCell, RNNCell
+    for cell in (RNNCell(1, 2), LSTMCell(1, 2), GRUCell(1, 2)):
+        with pytest.raises(TypeError, match="x must be a floating-point tensor"):
+            cell(torch.ones(3, 1, dtype=torch.long))

@@ -276,3 +276,42 @@ def test_predict_rejects_bad_input():
         predict(lambda x: x, torch.ones(1))
     with pytest.raises(TypeError, match="x must be a torch.Tensor"):
         predict(nn.Linear(1, 1), [[1.0]])
+
+
+# --- Issue 12: absurd horizons, the same numbers with a preallocated history ---
+
+
+@pytest.mark.parametrize("fn", ["window", "sequence"])
+def test_an_absurd_horizon_is_refused_at_once(fn):
+    """Before: a horizon of 10**12 looped until the process was killed."""
+    import time
+
+    from rnnlib.forecast import MAX_HORIZON
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=rf"horizon must be <= {MAX_HORIZON}, got 10{{12}}"):
+        if fn == "window":
+            recursive_window(WindowRegressor(1, 3), np.zeros(5), 10**12, lookback=3)
+        else:
+            recursive_sequence(SequenceRegressor(1, 3), np.zeros(5), 10**12)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_recursive_forecasts_feed_back_what_a_loop_would():
+    """The preallocated history gives what appending row by row gives."""
+    torch.manual_seed(0)
+    model = WindowRegressor(2, 4, output_size=1)
+    context = torch.randn(6, 2)
+
+    def next_input(history, pred):
+        return torch.cat([pred, history[-1, 1:] + 1])
+
+    got = recursive_window(model, context, 5, lookback=3, next_input=next_input)
+    history = context.clone()
+    want = []
+    with torch.no_grad():
+        model.eval()
+        for step in range(5):
+            if step:
+                history = torch.cat([history, next_input(history, want[-1])[None]])
+            want.append(model(history[None, -3:])[0])
+    torch.testing.assert_close(got, torch.stack(want))

@@ -165,3 +165,34 @@ def test_spectral_radius_equals_the_largest_singular_value_for_a_scaled_orthogon
     w = 0.7 * q
     assert spectral_radius(w) == pytest.approx(0.7, rel=1e-9)
     assert torch.linalg.matrix_norm(w, ord=2).item() == pytest.approx(0.7, rel=1e-9)
+
+
+# --- Issue 12: NaN inputs and parameters are named as such ---
+
+
+def test_hidden_grad_norms_names_nan_inputs_and_parameters():
+    """Before: NaN input said "layer's output must equal its top layer's hidden state"."""
+    layer = nn.RNN(1, 3, batch_first=True)
+    x = torch.randn(2, 5, 1)
+    x[1, 2, 0] = float("nan")
+    with pytest.raises(ValueError, match="x holds 1 NaN or infinite values"):
+        hidden_grad_norms(layer, x)
+    with torch.no_grad():
+        layer.weight_hh_l0[0, 0] = float("inf")
+    with pytest.raises(ValueError, match=r"parameters \['weight_hh_l0'\] hold NaN"):
+        hidden_grad_norms(layer, torch.randn(2, 5, 1))
+
+
+def test_hidden_grad_norms_names_a_step_whose_output_overflows():
+    """Finite weights whose output overflows to inf: the step is named."""
+    class Doubling(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.tensor(1e30))
+
+        def forward(self, x, state):
+            h = x[:, 0] * self.w if state is None else state[-1] * self.w
+            return h[:, None], h[None]
+
+    with pytest.raises(ValueError, match="output is NaN or infinite at step 1"):
+        hidden_grad_norms(Doubling(), torch.ones(1, 4, 1))

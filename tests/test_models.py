@@ -112,3 +112,17 @@ def test_bad_forward_input(cls, x, error):
     model = cls(2, 3)
     with pytest.raises(error, match="x must"):
         model(x)
+
+
+# --- Issue 12: inputs the layer cannot read are named before torch sees them ---
+
+
+@pytest.mark.parametrize("cls", [SequenceRegressor, WindowRegressor])
+def test_models_name_an_integer_input_and_an_input_on_another_device(cls):
+    model = cls(1, 3)
+    with pytest.raises(TypeError, match=r"x must be a floating-point tensor, got dtype "
+                                        r"torch.int64"):
+        model(torch.ones(2, 4, 1, dtype=torch.long))
+    model.to("meta")
+    with pytest.raises(ValueError, match="x is on cpu but the model is on meta"):
+        model(torch.ones(2, 4, 1))
