@@ -5,12 +5,15 @@ Daily OHLCV frames (``Open, High, Low, Close, Volume`` indexed by date) come fro
 (:data:`SNAPSHOTS`: Samsung Electronics and Starbucks; their provenance is in
 ``rnnlib/snapshots/README.md``), so a chapter gives the same numbers on every machine,
 offline. ``source="live"`` downloads with FinanceDataReader instead (the ``[stocks]`` extra)
-and keeps a copy in :func:`data_dir`; ``source="csv"`` reads a reader's own
+and keeps a copy in :func:`data_dir`, updated under a file lock (``<symbol>.csv.lock``) so
+that processes sharing the folder lose no update; ``source="csv"`` reads a reader's own
 ``<symbol>.csv`` from :func:`data_dir` (the environment variable ``RNNLIB_DATA_DIR``, default
-a per-user cache folder). Frames are cleaned (:func:`drop_halted_days`,
-:func:`adjust_volume_for_split`), turned into model features that are free of the price
-level (:func:`log_returns`, :func:`ohlcv_features`), and forecasts of log returns are turned
-back into prices (:func:`price_from_log_return`)::
+a per-user cache folder). Whatever the source, the prices are checked: a cut-off, compressed
+or malformed file, a missing, non-numeric or negative value is a ``ValueError`` that names
+the file and line, and tz-aware dates become their local calendar date. Frames are cleaned
+(:func:`drop_halted_days`, :func:`adjust_volume_for_split`), turned into model features that
+are free of the price level (:func:`log_returns`, :func:`ohlcv_features`), and forecasts of
+log returns are turned back into prices (:func:`price_from_log_return`)::
 
     prices = drop_halted_days(load_stock("005930", "2010-01-04", "2021-11-23"))
     feats = ohlcv_features(prices)            # (time, 4), row t uses days t-1 and t only
@@ -21,19 +24,33 @@ Forecasts are then judged with :mod:`rnnlib.evaluation` (against the random walk
 
 from __future__ import annotations
 
-import concurrent.futures
+import codecs
+import contextlib
+import csv
 import hashlib
 import io
 import os
+import queue
 import tempfile
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+import filelock
 import numpy as np
 import pandas as pd
 
-from rnnlib._checks import as_float_array, check_number
+from rnnlib._checks import (
+    as_float_array,
+    as_timestamp,
+    check_number,
+    check_time_index,
+    paired_arrays,
+)
 
 DATA_DIR_ENV = "RNNLIB_DATA_DIR"
 PRICE_COLUMNS = ("Open", "High", "Low", "Close", "Volume")
@@ -41,6 +58,9 @@ FEATURE_COLUMNS = ("log_return", "intraday", "range", "volume_change")
 # A snapshot "covers" a date range when its first and last rows fall within this many
 # calendar days of the requested ends (weekends and holidays have no rows).
 _COVER_SLACK = pd.Timedelta(days=7)
+# The live cache is re-downloaded when two of its consecutive dates in the requested range
+# lie further apart than this: longer than any holiday break of the exchanges involved.
+_CACHE_GAP = pd.Timedelta(days=21)
 # The price snapshots shipped in rnnlib/snapshots/: symbol -> SHA-256 of <symbol>.csv, as
 # listed (with where each file comes from) in rnnlib/snapshots/README.md.
 SNAPSHOTS = {
@@ -48,6 +68,12 @@ SNAPSHOTS = {
     "SBUX": "4293b10a3bc217bcc3bd02dd2032b0e1224a61c75bf943cb909aca9a65cb093c",
 }
 SOURCES = ("snapshot", "csv", "live")
+# source="live" waits for another process's update of the same cache file (which holds the
+# lock for at most its own fetch timeout plus a read and a write) this many seconds beyond
+# its own timeout, then gives up with a TimeoutError.
+_LOCK_MARGIN = 60.0
+# The first bytes of compressed files, which are no CSV text.
+_COMPRESSED = ((b"\x1f\x8b", "gzip"), (b"PK\x03\x04", "zip (or .xlsx)"), (b"\xfd7zXZ\x00", "xz"))
 
 
 # --- Loading and caching ---
@@ -69,6 +95,7 @@ def data_dir() -> Path:
 
 
 def _to_timestamp(value: str | pd.Timestamp | None, name: str) -> pd.Timestamp | None:
+    """``value`` as a tz-naive Timestamp; a tz-aware one becomes its local calendar date."""
     if value is None:
         return None
     if isinstance(value, str) and not value.strip():
@@ -78,67 +105,295 @@ def _to_timestamp(value: str | pd.Timestamp | None, name: str) -> pd.Timestamp |
         raise TypeError(f"{name} must be a date string such as '2010-01-04', "
                         f"got {type(value).__name__}")
     try:
-        return pd.Timestamp(value)
-    except (ValueError, TypeError):
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError):
         raise ValueError(f"{name} must be a date such as '2010-01-04', got {value!r}") from None
+    if pd.isna(stamp):
+        raise ValueError(f"{name} must be a date such as '2010-01-04', got {value!r}")
+    if stamp.tzinfo is not None:  # daily prices are indexed by local, tz-naive dates
+        stamp = stamp.tz_localize(None).normalize()
+    return stamp
 
 
-def _check_prices(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
-    """Validate and normalise an OHLCV frame: a sorted, unique DatetimeIndex named Date,
-    float prices, float volume."""
+def _is_missing(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _one_date(value: Any) -> pd.Timestamp:
+    """``value`` as a tz-naive Timestamp (a tz-aware one: its local date), NaT if it is none."""
+    if _is_missing(value):
+        return pd.NaT
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            stamp = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError):
+        return pd.NaT
+    if pd.isna(stamp):
+        return pd.NaT
+    return stamp.tz_localize(None).normalize() if stamp.tzinfo is not None else stamp
+
+
+def _parse_dates(values: pd.Series) -> pd.DatetimeIndex:
+    """The dates in ``values``, NaT where one is missing or not a date.
+
+    A tz-aware date (``2020-01-02 00:00:00-05:00``) becomes its local calendar date
+    (``2020-01-02``): the offset is dropped and the wall-clock date kept, for each value with
+    its own offset where they differ (a change to daylight saving time).
+    """
+    try:
+        with warnings.catch_warnings():
+            # pandas warns (mixed offsets, formats it cannot infer) where it then guesses per
+            # value; such columns are parsed value by value below instead.
+            warnings.simplefilter("error")
+            parsed = pd.to_datetime(values, errors="coerce")
+    except (ValueError, TypeError, OverflowError, Warning):
+        parsed = None
+    if parsed is not None and isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        return pd.DatetimeIndex(parsed).tz_localize(None).normalize()
+    if parsed is not None and pd.api.types.is_datetime64_dtype(parsed.dtype):
+        return pd.DatetimeIndex(parsed)
+    return pd.DatetimeIndex([_one_date(v) for v in values])
+
+
+def _check_prices(frame: pd.DataFrame, origin: str,
+                  lines: Sequence[int] | None = None) -> pd.DataFrame:
+    """Validate and normalise an OHLCV frame: a sorted, unique, tz-naive DatetimeIndex named
+    Date, float columns, prices and volumes that are present, finite and >= 0.
+
+    ``lines[i]`` is the line of row ``i`` in the file ``origin``; errors name it (else the
+    row's number and date)."""
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"{origin} did not give a DataFrame but {type(frame).__name__}")
     if frame.empty:
-        raise ValueError(f"{origin} returned no rows")
+        raise ValueError(f"{origin} holds no rows")
     frame = frame.copy()
-    if not isinstance(frame.index, pd.DatetimeIndex):
-        if "Date" not in frame.columns:
-            raise ValueError(f"{origin} has no Date column (columns: {list(frame.columns)})")
-        frame = frame.set_index("Date")
-        try:
-            frame.index = pd.DatetimeIndex(pd.to_datetime(frame.index))
-        except (ValueError, TypeError):
-            raise ValueError(f"{origin}: the Date column does not hold dates") from None
-    frame.index.name = "Date"
+
+    def where(i: int) -> str:
+        if lines is not None:
+            return f"{origin}, line {lines[i]}"
+        if isinstance(frame.index, pd.DatetimeIndex):
+            return f"{origin}, row {i + 1} ({frame.index[i].date()})"
+        return f"{origin}, row {i + 1}"
+
+    frame.index = _date_index(frame, origin, where)
     missing = [c for c in PRICE_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"{origin} lacks the columns {missing}; expected {list(PRICE_COLUMNS)}")
-    for col in frame.columns:
-        try:
-            frame[col] = pd.to_numeric(frame[col]).astype(np.float64)
-        except (ValueError, TypeError):
-            raise ValueError(f"{origin}: column {col!r} is not numeric") from None
-    if frame.index.hasnans:
-        raise ValueError(f"{origin} has rows without a date")
-    gaps = {c: int(frame[c].isna().sum()) for c in PRICE_COLUMNS if frame[c].isna().any()}
-    if gaps:
-        raise ValueError(f"{origin} has missing values in {gaps}; fill or drop those rows")
-    if frame.index.has_duplicates:
-        raise ValueError(f"{origin} has duplicate dates")
+    _check_values(frame, where)
+    repeated = np.flatnonzero(frame.index.duplicated())
+    if repeated.size:
+        j = int(repeated[0])
+        i = int(np.flatnonzero(frame.index == frame.index[j])[0])
+        raise ValueError(f"{origin} has duplicate dates: {frame.index[j].date()} at "
+                         f"{where(i).removeprefix(origin + ', ')} and at "
+                         f"{where(j).removeprefix(origin + ', ')}")
     return frame.sort_index()
 
 
-def _covers(frame: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None) -> bool:
+def _date_index(frame: pd.DataFrame, origin: str,
+                where: Callable[[int], str]) -> pd.DatetimeIndex:
+    """The tz-naive dates of ``frame``'s rows, from its DatetimeIndex or its Date column
+    (removed from ``frame``); ``where(i)`` names row ``i`` in errors."""
+    if isinstance(frame.index, pd.DatetimeIndex):
+        dates = frame.index
+        if dates.tz is not None:
+            dates = dates.tz_localize(None).normalize()
+        bad = np.flatnonzero(dates.isna())
+        if bad.size:
+            raise ValueError(f"{where(int(bad[0]))}: no date")
+        return pd.DatetimeIndex(dates, name="Date")
+    if "Date" in frame.columns:
+        raw = frame.pop("Date")
+    elif frame.index.name == "Date":
+        raw = frame.index.to_series()
+    else:
+        raise ValueError(f"{origin} has no Date column (columns: {list(frame.columns)})")
+    dates = _parse_dates(raw)
+    bad = np.flatnonzero(dates.isna())
+    if bad.size:
+        i, value = int(bad[0]), raw.iloc[int(bad[0])]
+        if _is_missing(value):
+            raise ValueError(f"{where(i)}: no date in the Date column")
+        raise ValueError(f"{where(i)}: the Date column does not hold dates: {value!r} is not a "
+                         f"date such as '2020-01-02'")
+    return pd.DatetimeIndex(dates, name="Date")
+
+
+def _check_values(frame: pd.DataFrame, where: Callable[[int], str]) -> None:
+    """Turn every column of ``frame`` into float64 in place; the prices and volumes must be
+    present, finite and >= 0. ``where(i)`` names row ``i`` in errors."""
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_numeric_dtype(values):
+            frame[col] = values.astype(np.float64)
+            continue
+        numbers = pd.to_numeric(values, errors="coerce")
+        bad = np.flatnonzero(numbers.isna().to_numpy() & values.notna().to_numpy())
+        if bad.size:
+            i = int(bad[0])
+            raise ValueError(f"{where(i)}: column {col!r} is not numeric: {values.iloc[i]!r}")
+        frame[col] = numbers.astype(np.float64)
+    prices = frame[list(PRICE_COLUMNS)].to_numpy()
+    checks = (
+        (np.isnan(prices), "no value in {cols}; fill or drop that row"),
+        (np.isinf(prices), "{col!r} is {value}, not a finite number"),
+        (prices < 0, ("{col!r} is negative ({value:g}); prices and volumes must be >= 0 "
+                      "(0 marks a day without trading)")),
+    )
+    for mask, message in checks:
+        rows = np.flatnonzero(mask.any(axis=1))
+        if rows.size:
+            i = int(rows[0])
+            cols = [c for c, m in zip(PRICE_COLUMNS, mask[i]) if m]
+            text = message.format(cols=cols, col=cols[0], value=frame[cols[0]].iloc[i])
+            more = f" ({rows.size} such rows)" if rows.size > 1 else ""
+            raise ValueError(f"{where(i)}: {text}{more}")
+
+
+def _decode(data: bytes, origin: str) -> str:
+    """The text of a CSV file's bytes (UTF-8, with or without a byte-order mark)."""
+    for magic, kind in _COMPRESSED:
+        if data.startswith(magic):
+            raise ValueError(f"{origin} is a {kind} file, not CSV text (it starts with the bytes "
+                             f"{magic.hex(' ')}); decompress it (e.g. gunzip) or download "
+                             f"the CSV again")
+    body = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body.count(b"\n", 0, exc.start) + 1
+        raise ValueError(f"{origin}, line {line}: byte {body[exc.start]:#04x} is not UTF-8 text; "
+                         f"a price CSV is plain text (is the file compressed, or a "
+                         f"spreadsheet?)") from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ValueError(f"{origin}, line {line}: a NUL byte; a price CSV is plain text")
+    return text
+
+
+def _row_lines(text: str, origin: str) -> list[int]:
+    """The line number (1-based, the header is line 1) of each data row of CSV ``text``.
+
+    Blank lines are skipped, as pandas skips them; a row whose number of fields differs from
+    the header's is an error that names its line."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[int] = []
+    try:
+        for record in reader:
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue
+            if header is None:
+                header, header_line = record, reader.line_num
+            elif len(record) != len(header):
+                raise ValueError(
+                    f"{origin}, line {reader.line_num}: {len(record)} fields, but the header "
+                    f"(line {header_line}: {','.join(header)}) has {len(header)}")
+            else:
+                rows.append(reader.line_num)
+    except csv.Error as exc:
+        raise ValueError(f"{origin}, line {reader.line_num}: not a CSV row ({exc})") from None
+    return rows
+
+
+def _parse_price_csv(data: bytes, origin: str, *, complete: bool) -> pd.DataFrame:
+    """Read and check the bytes of a price CSV (see :func:`_check_prices`).
+
+    ``complete``: the file is known to be whole (a snapshot whose SHA-256 was checked); else
+    a last line without a newline is an error, since that is what a cut-off file looks like.
+    """
+    text = _decode(data, origin)
+    if not text.strip():
+        raise ValueError(f"{origin} is not a readable price CSV: it is empty")
+    if not complete and not text.endswith(("\n", "\r")):
+        lines = io.StringIO(text, newline="").readlines()
+        raise ValueError(
+            f"{origin}: line {len(lines)}, the last line ({lines[-1][-40:]!r}), does not end "
+            f"with a newline, so the file looks cut off. Download or copy it again; if that "
+            f"line is complete, add a newline at the end of the file")
+    rows = _row_lines(text, origin)
+    try:
+        raw = pd.read_csv(io.StringIO(text), dtype={"Date": str})
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, ValueError) as exc:
+        raise ValueError(f"{origin} is not a readable price CSV: {exc}") from None
+    return _check_prices(raw, origin, rows if len(rows) == len(raw) else None)
+
+
+def _covers(frame: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None,
+            *, whole: bool = False) -> bool:
+    """Whether ``frame``'s first and last dates reach ``start`` and ``end``; with ``whole``,
+    also that no two consecutive dates between them lie more than :data:`_CACHE_GAP` apart
+    (a cache filled by two downloads of different periods has a hole between them)."""
     if start is not None and frame.index[0] > start + _COVER_SLACK:
         return False
-    return end is None or frame.index[-1] >= end - _COVER_SLACK
+    if end is not None and frame.index[-1] < end - _COVER_SLACK:
+        return False
+    dates = frame.index[(frame.index >= (start or frame.index[0]) - _COVER_SLACK)
+                        & (frame.index <= (end or frame.index[-1]) + _COVER_SLACK)]
+    return not whole or len(dates) < 2 or bool((dates[1:] - dates[:-1]).max() <= _CACHE_GAP)
+
+
+def _date_arg(stamp: pd.Timestamp | None) -> str:
+    if stamp is None:
+        return "None"
+    return repr(str(stamp.date()) if stamp == stamp.normalize() else stamp.isoformat())
+
+
+def _shortfall(frame: pd.DataFrame, symbol: str, start: pd.Timestamp | None,
+               end: pd.Timestamp | None, source: str) -> str:
+    """How ``frame`` falls short of ``start``..``end``, and the call that reads what it has."""
+    first, last = frame.index[0], frame.index[-1]
+    gaps = []
+    if start is not None and first > start + _COVER_SLACK:
+        gaps.append(f"starts {(first - start).days} days after the requested start "
+                    f"({start.date()})")
+        start = first
+    if end is not None and last < end - _COVER_SLACK:
+        gaps.append(f"ends {(end - last).days} days before the requested end ({end.date()})")
+        end = last
+    if not gaps:
+        return (f"it covers the requested dates; load_stock({symbol!r}, start={_date_arg(start)}, "
+                f"end={_date_arg(end)}, source={source!r}) reads them")
+    if frame.loc[start:end].empty:
+        return f"it {' and '.join(gaps)}, so it holds none of the requested dates"
+    return (f"it {' and '.join(gaps)}; load_stock({symbol!r}, start={_date_arg(start)}, "
+            f"end={_date_arg(end)}, source={source!r}) reads what it has")
 
 
 def _fetch(symbol: str, start: pd.Timestamp | None, end: pd.Timestamp | None,
            timeout: float) -> pd.DataFrame:
+    """``FinanceDataReader.DataReader(symbol, start, end)``, given up after ``timeout`` s.
+
+    The call runs in a daemon thread, so a download that hangs is abandoned, and delays
+    neither this function beyond ``timeout`` nor the interpreter's exit."""
     try:
         import FinanceDataReader as fdr
     except ImportError as exc:
         raise RuntimeError("FinanceDataReader is not installed "
                            "(pip install finance-datareader)") from exc
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(fdr.DataReader, symbol, start, end)
+    answer: queue.SimpleQueue = queue.SimpleQueue()
+
+    def call() -> None:
+        try:
+            answer.put((True, fdr.DataReader(symbol, start, end)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            answer.put((False, exc))
+
+    threading.Thread(target=call, name=f"rnnlib-fetch-{symbol}", daemon=True).start()
     try:
-        return future.result(timeout=timeout)
-    except concurrent.futures.TimeoutError:
+        ok, value = answer.get(timeout=timeout)
+    except queue.Empty:
         raise RuntimeError(f"FinanceDataReader did not answer within {timeout:g} s") from None
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    if not ok:
+        raise value
+    return value
 
 
 def _save_atomically(frame: pd.DataFrame, path: Path) -> None:
@@ -154,7 +409,60 @@ def _save_atomically(frame: pd.DataFrame, path: Path) -> None:
         raise
 
 
-def load_stock(symbol: str, start: str | None = None, end: str | None = None, *,
+def _holds_path(lock: filelock.BaseFileLock, lock_path: Path) -> bool | None:
+    """Whether the file ``lock`` holds is still the one at ``lock_path`` (False: a process
+    removed it, see :func:`_cache_lock`); None where this filelock version does not tell."""
+    fd = getattr(getattr(lock, "_context", None), "lock_file_fd", None)
+    if os.name != "posix" or not isinstance(fd, int) or isinstance(lock, filelock.SoftFileLock):
+        return None
+    held = os.fstat(fd)
+    try:
+        here = os.stat(lock_path)
+    except FileNotFoundError:
+        return False
+    return held.st_nlink > 0 and (held.st_dev, held.st_ino) == (here.st_dev, here.st_ino)
+
+
+@contextlib.contextmanager
+def _cache_lock(path: Path, wait: float) -> Iterator[None]:
+    """Hold the lock ``<path>.lock`` (a :class:`filelock.FileLock`) for reading, fetching,
+    merging and writing the cache file ``path``, so two processes lose no update.
+
+    Waits at most ``wait`` seconds, then raises ``TimeoutError``. The lock file is removed
+    while still held, on release; a process that meanwhile locked the removed file sees that
+    and locks the new one. A folder that cannot be written is not locked: nothing will be
+    written there."""
+    lock_path = path.with_name(path.name + ".lock")
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if not os.access(path.parent, os.W_OK):
+        yield
+        return
+    deadline = time.monotonic() + wait
+    while True:
+        lock = filelock.FileLock(str(lock_path), timeout=max(0.0, deadline - time.monotonic()))
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise TimeoutError(
+                f"another process is updating {path} (it holds the lock {lock_path}) and did "
+                f"not finish within {wait:g} s; try again later (a lock whose process has "
+                f"ended is released by the system, so the file itself does no harm)") from None
+        held = _holds_path(lock, lock_path)
+        if held is not False:
+            break
+        lock.release()
+    try:
+        yield
+    finally:
+        if held:
+            with contextlib.suppress(OSError):
+                lock_path.unlink()
+        lock.release()
+
+
+def load_stock(symbol: str, start: str | pd.Timestamp | None = None,
+               end: str | pd.Timestamp | None = None, *,
                source: Literal["snapshot", "csv", "live"] = "snapshot",
                timeout: float = 20.0) -> pd.DataFrame:
     """Daily prices of ``symbol`` between ``start`` and ``end`` (inclusive).
@@ -168,9 +476,17 @@ def load_stock(symbol: str, start: str | None = None, end: str | None = None, *,
     - ``"csv"``: your own ``<data_dir()>/<symbol>.csv`` (columns ``Date, Open, High,
       Low, Close, Volume``), e.g. with ``RNNLIB_DATA_DIR`` pointing at its folder. Offline.
     - ``"live"``: FinanceDataReader (``pip install "rnnlib[stocks]"``), giving up after
-      ``timeout`` seconds. What it returns is checked, merged into
-      ``<data_dir()>/<symbol>.csv`` (written atomically) and served from there while that
-      file covers the requested dates.
+      ``timeout`` seconds (a download that hangs is abandoned and does not delay the
+      interpreter's exit). What it returns is checked, merged into
+      ``<data_dir()>/<symbol>.csv`` and served from there while that file covers the
+      requested dates. The read, download, merge and (atomic) write hold the lock
+      ``<symbol>.csv.lock``, so processes that update the same file lose no rows.
+
+    Every file and download is checked. A CSV must be UTF-8 text whose last line ends with a
+    newline (else it looks cut off); each row needs a date and ``Open, High, Low, Close,
+    Volume`` values that are numbers >= 0 (0 marks a halted day, see
+    :func:`drop_halted_days`). Tz-aware dates (``2020-01-02 00:00:00-05:00``) become their
+    local calendar date, each with its own offset; so do tz-aware ``start`` and ``end``.
 
     Args:
         symbol: a ticker as FinanceDataReader knows it, e.g. ``"005930"`` or ``"SBUX"``.
@@ -180,15 +496,21 @@ def load_stock(symbol: str, start: str | None = None, end: str | None = None, *,
         timeout: seconds to wait for FinanceDataReader (``source="live"`` only).
 
     Returns:
-        A DataFrame indexed by ``Date`` (sorted, unique) with float columns
+        A DataFrame indexed by ``Date`` (tz-naive, sorted, unique) with float columns
         ``Open, High, Low, Close, Volume`` and any others the source gives
         (``Change``, ``Adj Close``).
 
     Raises:
-        TypeError / ValueError: for bad arguments, a malformed CSV, or dates the chosen
-            source does not cover (the message says which dates it covers).
+        TypeError / ValueError: for bad arguments; a malformed, cut-off, compressed or
+            non-UTF-8 CSV, or a missing, non-numeric or negative value (the message names
+            the file and line, or the download and date); or dates the chosen source does
+            not cover (the message says which it covers, how many days short it falls, and
+            the call that reads what it has).
         FileNotFoundError: ``source="csv"`` and there is no such file.
-        RuntimeError: ``source="live"`` and the prices could not be downloaded.
+        RuntimeError: ``source="live"`` and the prices could not be downloaded (the message
+            says what is on disk and the call that would read it offline).
+        TimeoutError: ``source="live"`` and another process kept the cache file locked for
+            more than ``timeout`` + 60 s.
 
     Used in chapter 6.
     """
@@ -217,7 +539,8 @@ def load_stock(symbol: str, start: str | None = None, end: str | None = None, *,
         raise ValueError(
             f"{origin} covers {frame.index[0].date()} to {frame.index[-1].date()}, not "
             f"{_span(start_ts, end_ts)}; source='live' downloads the prices with "
-            f"FinanceDataReader")
+            f"FinanceDataReader. Offline, "
+            f"{_shortfall(frame, symbol, start_ts, end_ts, source)}.")
     return _clip(frame, start_ts, end_ts, symbol)
 
 
@@ -235,40 +558,73 @@ def _read_snapshot(symbol: str, path: Path) -> pd.DataFrame:
     if hashlib.sha256(data).hexdigest() != SNAPSHOTS[symbol]:
         raise ValueError(f"rnnlib's snapshot {symbol}.csv has been changed (its SHA-256 differs "
                          f"from rnnlib.stocks.SNAPSHOTS); reinstall rnnlib")
-    return _check_prices(pd.read_csv(io.BytesIO(data)), f"rnnlib's snapshot {symbol}.csv")
+    # Checked by its hash, so whole (SBUX.csv ends without a newline, as shipped).
+    return _parse_price_csv(data, f"rnnlib's snapshot {symbol}.csv", complete=True)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    return _parse_price_csv(path.read_bytes(), str(path), complete=False)
+
+
+def _file_state(path: Path) -> tuple[int, int, int, int] | None:
     try:
-        raw = pd.read_csv(path)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
-        raise ValueError(f"{path} is not a readable price CSV: {exc}") from None
-    return _check_prices(raw, f"{path.name}")
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _fetch_failed(symbol: str, start: pd.Timestamp | None, end: pd.Timestamp | None,
+                  path: Path, cached: pd.DataFrame | None, exc: Exception) -> str:
+    """The message of a failed download: what is on disk, and how to read it offline."""
+    head = f"Could not fetch prices for {symbol!r} ({exc})."
+    if cached is not None:
+        return (f"{head} On disk, {path} holds {cached.index[0].date()} to "
+                f"{cached.index[-1].date()}: {_shortfall(cached, symbol, start, end, 'live')} "
+                f"without the network.")
+    shipped = ""
+    if symbol in SNAPSHOTS:
+        with contextlib.suppress(ValueError, OSError):
+            snap = _read_snapshot(symbol, path)
+            shipped = (f" rnnlib's snapshot of {symbol!r} holds {snap.index[0].date()} to "
+                       f"{snap.index[-1].date()}: "
+                       f"{_shortfall(snap, symbol, start, end, 'snapshot')}.")
+    own = (f"source='csv' reads your own CSV with columns Date, {', '.join(PRICE_COLUMNS)} at "
+           f"{path} (the environment variable {DATA_DIR_ENV} sets its folder).")
+    if shipped:
+        return f"{head}{shipped} Or save your own prices: {own}"
+    return (f"{head} Without a network, source='snapshot' reads the copies shipped with rnnlib "
+            f"({', '.join(SNAPSHOTS)}), and {own}")
 
 
 def _load_live(symbol: str, start: pd.Timestamp | None, end: pd.Timestamp | None,
                timeout: float, path: Path) -> pd.DataFrame:
-    """FinanceDataReader, with ``path`` as a cache that is read when it covers the dates."""
-    cached = _read_csv(path) if path.is_file() else None
-    if cached is not None and _covers(cached, start, end):
+    """FinanceDataReader, with ``path`` as a cache that is read when it covers the dates.
+
+    A cache that covers them is read without the lock (it is only ever replaced whole);
+    otherwise the lock is taken and the file read again, since another process may have
+    updated it meanwhile, before the download, the merge and the write."""
+    state = _file_state(path)
+    cached = _read_csv(path) if state is not None else None
+    if cached is not None and _covers(cached, start, end, whole=True):
         return _clip(cached, start, end, symbol)
-    try:
-        fetched = _check_prices(_fetch(symbol, start, end, timeout),
-                                f"FinanceDataReader for {symbol!r}")
-    except Exception as exc:  # noqa: BLE001 - any network/parse failure is reported alike
-        raise RuntimeError(
-            f"Could not fetch prices for {symbol!r} ({exc}). Without a network, "
-            f"source='snapshot' reads the copies shipped with rnnlib ({', '.join(SNAPSHOTS)}), "
-            f"and source='csv' reads your own CSV with columns Date, "
-            f"{', '.join(PRICE_COLUMNS)} at {path} (the environment variable {DATA_DIR_ENV} "
-            f"sets its folder)."
-        ) from None
-    merged = fetched if cached is None else pd.concat(
-        [cached[~cached.index.isin(fetched.index)], fetched]).sort_index()
-    try:
-        _save_atomically(merged, path)
-    except OSError:
-        pass  # a read-only data folder still serves what was fetched
+    with _cache_lock(path, timeout + _LOCK_MARGIN):
+        now = _file_state(path)
+        if now != state:
+            cached = _read_csv(path) if now is not None else None
+            if cached is not None and _covers(cached, start, end, whole=True):
+                return _clip(cached, start, end, symbol)
+        try:
+            fetched = _check_prices(_fetch(symbol, start, end, timeout),
+                                    f"FinanceDataReader for {symbol!r}")
+        except Exception as exc:  # noqa: BLE001 - any network/parse failure is reported alike
+            raise RuntimeError(_fetch_failed(symbol, start, end, path, cached, exc)) from None
+        merged = fetched if cached is None else pd.concat(
+            [cached[~cached.index.isin(fetched.index)], fetched]).sort_index()
+        try:
+            _save_atomically(merged, path)
+        except OSError:
+            pass  # a read-only data folder still serves what was fetched
     return _clip(merged, start, end, symbol)
 
 
@@ -291,12 +647,9 @@ def _check_frame(frame: Any, name: str, columns: tuple[str, ...] = PRICE_COLUMNS
         raise ValueError(f"{name} lacks the columns {missing}; expected {list(columns)}")
     if frame.empty:
         raise ValueError(f"{name} has no rows")
+    check_time_index(frame.index, f"{name}'s index")
     for col in columns:
-        if not pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(
-                frame[col]):
-            raise TypeError(f"{name}[{col!r}] must be numeric, got dtype {frame[col].dtype}")
-        if not np.all(np.isfinite(frame[col].to_numpy(dtype=np.float64))):
-            raise ValueError(f"{name}[{col!r}] holds NaN or infinite values")
+        as_float_array(frame[col], f"{name}[{col!r}]", ndim=(1,))
 
 
 def drop_halted_days(frame: pd.DataFrame) -> pd.DataFrame:
@@ -331,7 +684,8 @@ def adjust_volume_for_split(frame: pd.DataFrame, split_date: str | pd.Timestamp,
 
     Args:
         frame: daily prices indexed by a ``DatetimeIndex``, with a ``Volume`` column.
-        split_date: the first trading day on the new share count.
+        split_date: the first trading day on the new share count (read in the time zone
+            of ``frame``'s dates, if they carry one).
         ratio: new shares per old share (> 0), e.g. 50 for a 50:1 split.
 
     Returns:
@@ -343,16 +697,7 @@ def adjust_volume_for_split(frame: pd.DataFrame, split_date: str | pd.Timestamp,
     _check_frame(frame, "frame", ("Volume",))
     if not isinstance(frame.index, pd.DatetimeIndex):
         raise TypeError(f"frame must have a DatetimeIndex, got {type(frame.index).__name__}")
-    if not isinstance(split_date, (str, pd.Timestamp)):
-        raise TypeError(f"split_date must be a date string or Timestamp, "
-                        f"got {type(split_date).__name__}")
-    try:
-        when = pd.Timestamp(split_date)
-    except ValueError:
-        raise ValueError(f"split_date must be a date such as '2018-05-04', "
-                         f"got {split_date!r}") from None
-    if pd.isna(when):
-        raise ValueError(f"split_date must be a date such as '2018-05-04', got {split_date!r}")
+    when = as_timestamp(split_date, "split_date", frame.index)
     ratio = check_number(ratio, "ratio", minimum=0.0, strict=True)
     out = frame.copy()
     out["Volume"] = out["Volume"].astype(np.float64)
@@ -373,6 +718,8 @@ def log_returns(prices: Any) -> Any:
 
     Used in no chapter.
     """
+    if isinstance(prices, pd.Series):
+        check_time_index(prices.index, "prices' index")
     arr = as_float_array(prices, "prices", ndim=(1,))
     if len(arr) < 2:
         raise ValueError(f"prices needs at least 2 values, got {len(arr)}")
@@ -399,7 +746,7 @@ def ohlcv_features(frame: pd.DataFrame) -> pd.DataFrame:
 
     Args:
         frame: daily prices with positive ``Open, High, Low, Close, Volume`` (drop halted
-            days first), in time order, at least 2 rows.
+            days first), indexed by strictly increasing dates, at least 2 rows.
 
     Returns:
         A float64 DataFrame of shape ``(time - 1, 4)`` with the columns
@@ -410,8 +757,6 @@ def ohlcv_features(frame: pd.DataFrame) -> pd.DataFrame:
     _check_frame(frame, "frame")
     if len(frame) < 2:
         raise ValueError(f"frame needs at least 2 rows, got {len(frame)}")
-    if isinstance(frame.index, pd.DatetimeIndex) and not frame.index.is_monotonic_increasing:
-        raise ValueError("frame must be sorted by date")
     for col in PRICE_COLUMNS:
         if (frame[col] <= 0).any():
             first = frame.index[(frame[col] <= 0).to_numpy()][0]
@@ -441,11 +786,8 @@ def price_from_log_return(prev_price: Any, log_return: Any) -> np.ndarray:
 
     Used in chapter 6.
     """
-    p = as_float_array(prev_price, "prev_price").ravel()
-    r = as_float_array(log_return, "log_return").ravel()
-    if p.shape != r.shape:
-        raise ValueError(f"prev_price and log_return must have the same length, "
-                         f"got {p.size} and {r.size}")
+    p, r = (a.ravel() for a in paired_arrays(prev_price, log_return,
+                                            ("prev_price", "log_return")))
     if np.any(p <= 0):
         raise ValueError("prev_price must be positive")
     return p * np.exp(r)

@@ -351,7 +351,8 @@ def test_drop_halted_days_keeps_a_clean_frame_and_extra_columns():
     (np.ones((3, 5)), TypeError, "frame must be a pandas DataFrame"),
     (_prices(3).drop(columns="Volume"), ValueError, r"lacks the columns \['Volume'\]"),
     (_prices(3).iloc[:0], ValueError, "has no rows"),
-    (_prices(3).assign(Close=["a", "b", "c"]), TypeError, "'Close'.*numeric"),
+    (_prices(3).assign(Close=["a", "b", "c"]), TypeError,
+     r"frame\['Close'\] must hold real numbers"),
     (_prices(3).assign(Close=[1.0, np.nan, 2.0]), ValueError, "'Close'.*NaN"),
     (_prices(3).assign(Close=[1.0, -2.0, 2.0]), ValueError, "non-positive prices"),
 ])
@@ -442,7 +443,7 @@ def test_ohlcv_features_are_causal_and_scale_free():
 @pytest.mark.parametrize("edit,exc,msg", [
     (lambda f: f.assign(Open=0.0), ValueError, "'Open'.*positive.*drop_halted_days"),
     (lambda f: f.assign(Volume=0.0), ValueError, "'Volume'.*positive"),
-    (lambda f: f.iloc[::-1], ValueError, "sorted by date"),
+    (lambda f: f.iloc[::-1], ValueError, "index is not sorted in time"),
     (lambda f: f.iloc[:1], ValueError, "at least 2 rows"),
     (lambda f: f.assign(High=f["Low"] * 0.5), ValueError, "High below Low"),
     (lambda f: f.drop(columns="Open"), ValueError, "lacks the columns"),
@@ -462,7 +463,7 @@ def test_price_from_log_return_inverts_log_returns():
 
 
 @pytest.mark.parametrize("prev,r,exc,msg", [
-    ([1.0, 2.0], [0.1], ValueError, "same length"),
+    ([1.0, 2.0], [0.1], ValueError, r"prev_price has shape \(2,\) but log_return"),
     ([1.0, -2.0], [0.1, 0.1], ValueError, "prev_price must be positive"),
     ([1.0, 2.0], [0.1, np.inf], ValueError, "log_return holds"),
     (None, [0.1], TypeError, "prev_price must be array-like"),
@@ -503,3 +504,316 @@ def test_samsung_snapshot_cleans_to_positive_features():
     assert len(feats) == len(clean) - 1 and np.isfinite(feats.to_numpy()).all()
     # the split day's volume change is an ordinary one once the old volume is adjusted
     assert abs(feats.loc["2018-05-04", "volume_change"]) < 2.0
+
+
+# --- Loading and caching: fail loudly, lose nothing ---
+
+_HEADER = "Date,Open,High,Low,Close,Volume\n"
+
+
+def _race_worker(folder: str, first_day: str, periods: int, start: str, end: str,
+                 barrier) -> None:
+    """One process of the cache race: a fake FinanceDataReader that returns ``periods``
+    business days from ``first_day`` after 1 s, so the two processes' updates overlap."""
+    import os
+    os.environ[DATA_DIR_ENV] = folder
+
+    def DataReader(symbol, start=None, end=None):
+        time.sleep(1.0)
+        return _frame(first_day, periods, first=200.0)
+
+    module = types.ModuleType("FinanceDataReader")
+    module.DataReader = DataReader
+    sys.modules["FinanceDataReader"] = module
+    barrier.wait(timeout=120)
+    load_stock("TEST", start, end, source="live")
+
+
+def test_two_processes_updating_the_cache_lose_no_rows(tmp_data):
+    """Before: both read the cache, fetched and wrote it, so the later write dropped the
+    other's rows (5 of 5 trials). Now <path>.lock serialises them: the file holds both."""
+    import multiprocessing
+    _frame("2020-01-01", 23).to_csv(tmp_data / "TEST.csv")  # January 2020
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    jobs = [ctx.Process(target=_race_worker, args=args + (barrier,)) for args in (
+        (str(tmp_data), "2019-12-02", 22, "2019-12-02", "2020-01-31"),  # adds December
+        (str(tmp_data), "2020-02-03", 20, "2020-01-02", "2020-02-28"),  # adds February
+    )]
+    for job in jobs:
+        job.start()
+    for job in jobs:
+        job.join(timeout=180)
+    assert [job.exitcode for job in jobs] == [0, 0]
+    merged = pd.read_csv(tmp_data / "TEST.csv", index_col="Date", parse_dates=True)
+    months = set(merged.index.strftime("%Y-%m"))
+    assert months == {"2019-12", "2020-01", "2020-02"}, months
+    assert len(merged) == 22 + 23 + 20 and merged.index.is_unique
+    assert sorted(p.name for p in tmp_data.iterdir()) == ["TEST.csv"]  # lock file removed
+
+
+def test_a_covering_cache_is_read_without_waiting_for_the_lock(monkeypatch, tmp_data):
+    """Now: reading a cache that covers the request needs no lock, so it never waits for
+    another process's download."""
+    import filelock
+    _frame("2020-01-06", 20).to_csv(tmp_data / "TEST.csv")
+    calls = _offline(monkeypatch)
+    with filelock.FileLock(str(tmp_data / "TEST.csv.lock")):
+        begin = time.perf_counter()
+        df = load_stock("TEST", "2020-01-06", "2020-01-31", source="live", timeout=0.2)
+        assert time.perf_counter() - begin < 5.0
+    assert len(df) == 20 and calls == []
+
+
+def test_a_held_lock_gives_a_clear_timeout(monkeypatch, tmp_data):
+    """Now: when another process keeps the cache locked past timeout + the margin, the
+    error names the cache file and the lock instead of waiting forever."""
+    import filelock
+    _frame("2020-01-06", 5).to_csv(tmp_data / "TEST.csv")
+    calls = _fake_fdr(monkeypatch, lambda *a: _frame("2020-02-03", 5))
+    monkeypatch.setattr(stocks_module, "_LOCK_MARGIN", 0.0)
+    expected = r"another process is updating .*TEST\.csv \(it holds the lock .*TEST\.csv\.lock\)"
+    with filelock.FileLock(str(tmp_data / "TEST.csv.lock")), pytest.raises(TimeoutError,
+                                                                             match=expected):
+        load_stock("TEST", "2020-01-06", "2020-02-07", source="live", timeout=0.3)
+    assert calls == []  # nothing was downloaded, nothing written
+
+
+def test_a_hanging_fetch_does_not_delay_the_exit(tmp_path):
+    """Before: the error came at the timeout, but the interpreter then waited ~58 s at exit
+    for the ThreadPoolExecutor's worker. Now the fetch runs in a daemon thread."""
+    import subprocess
+    import textwrap
+    code = textwrap.dedent(f"""
+        import os, sys, time, types
+        os.environ[{DATA_DIR_ENV!r}] = {str(tmp_path)!r}
+        module = types.ModuleType("FinanceDataReader")
+        module.DataReader = lambda *args: time.sleep(60)
+        sys.modules["FinanceDataReader"] = module
+        from rnnlib.stocks import load_stock
+        print("calling", time.time(), flush=True)
+        try:
+            load_stock("TEST", source="live", timeout=0.5)
+        except RuntimeError as exc:
+            print("RuntimeError:", exc, flush=True)
+    """)
+    root = Path(stocks_module.__file__).parents[1]
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True,
+                          text=True, timeout=120, cwd=root)
+    finished = time.time()
+    assert done.returncode == 0, done.stderr
+    called = float(done.stdout.split("calling ")[1].split()[0])
+    assert "RuntimeError: Could not fetch" in done.stdout
+    assert "did not answer within 0.5 s" in done.stdout
+    assert finished - called < 10.0
+
+
+@pytest.mark.parametrize("source", ["csv", "live"])
+def test_a_cut_off_csv_is_refused(monkeypatch, tmp_data, source):
+    """Before: a last line cut inside Volume was read (86 instead of 8,615,465). Now a file
+    that does not end with a newline is an error naming the file and its last line."""
+    (tmp_data / "TEST.csv").write_text(
+        _HEADER + "2020-01-02,1,2,0.5,1,8615465\n2020-01-03,1,2,0.5,1,86", encoding="utf-8")
+    calls = _offline(monkeypatch)
+    with pytest.raises(ValueError, match=r"TEST\.csv: line 3, the last line .* does not end "
+                                         r"with a newline, so the file looks cut off\. "
+                                         r"Download .* add a newline"):
+        load_stock("TEST", source=source)
+    assert calls == []
+
+
+def test_a_gzipped_csv_is_refused(monkeypatch, tmp_data):
+    """Before: a raw UnicodeDecodeError. Now a ValueError naming the file and gzip."""
+    import gzip
+    (tmp_data / "TEST.csv").write_bytes(gzip.compress(
+        (_HEADER + "2020-01-02,1,2,0.5,1,3\n").encode()))
+    _offline(monkeypatch)
+    for source in ("csv", "live"):
+        with pytest.raises(ValueError, match=r"TEST\.csv is a gzip file, not CSV text.*gunzip"):
+            load_stock("TEST", source=source)
+
+
+def test_bytes_that_are_not_utf8_name_the_line(monkeypatch, tmp_data):
+    """Before: a raw UnicodeDecodeError. Now a ValueError naming the file, line and byte."""
+    (tmp_data / "TEST.csv").write_bytes(
+        (_HEADER + "2020-01-02,1,2,0.5,1,3\n").encode() + b"2020-01-03,1,2,0.5,\xff,3\n")
+    _offline(monkeypatch)
+    with pytest.raises(ValueError, match=r"TEST\.csv, line 3: byte 0xff is not UTF-8 text"):
+        load_stock("TEST", source="csv")
+
+
+@pytest.mark.parametrize("bad_row,msg", [
+    ("2020-01-06,1,2,0.5,1,3,9", r"line 5: 7 fields, but the header \(line 1: Date,Open"),
+    ("2020-01-06,1,2,0.5,1", r"line 5: 5 fields, but the header"),
+    ("2020-01-06,1,2,0.5,abc,3", r"line 5: column 'Close' is not numeric: 'abc'"),
+    ("2020-13-06,1,2,0.5,1,3", r"line 5: the Date column does not hold dates: '2020-13-06'"),
+    (",1,2,0.5,1,3", r"line 5: no date in the Date column"),
+    ("2020-01-06,1,,0.5,1,3", r"line 5: no value in \['High'\]"),
+    ("2020-01-06,1,2,0.5,inf,3", r"line 5: 'Close' is inf, not a finite number"),
+    ("2020-01-02,1,2,0.5,1,3", r"duplicate dates: 2020-01-02 at line 2 and at line 5"),
+])
+def test_a_malformed_row_names_the_file_and_line(monkeypatch, tmp_data, bad_row, msg):
+    """Before: parser, numeric, date and missing-value errors named no line. Now the
+    ValueError names the file and the 1-based line (header = line 1; blank lines count)."""
+    good = "2020-01-02,1,2,0.5,1,3\n2020-01-03,1,2,0.5,1,3\n\n"  # lines 2-4, 4 is blank
+    (tmp_data / "TEST.csv").write_text(_HEADER + good + bad_row + "\n2020-01-07,1,2,0.5,1,3\n",
+                                       encoding="utf-8")
+    _offline(monkeypatch)
+    with pytest.raises(ValueError, match=r"TEST\.csv(, | has )" + msg):
+        load_stock("TEST", source="csv")
+
+
+@pytest.mark.parametrize("column", ["Open", "High", "Low", "Close", "Volume"])
+def test_a_negative_price_or_volume_is_refused(monkeypatch, tmp_data, column):
+    """Before: negative prices were accepted. Now a ValueError names file, column, line."""
+    values = {"Open": 1, "High": 2, "Low": 0.5, "Close": 1, "Volume": 3, column: -4}
+    row = ",".join(str(values[c]) for c in ("Open", "High", "Low", "Close", "Volume"))
+    (tmp_data / "TEST.csv").write_text(_HEADER + "2020-01-02,1,2,0.5,1,3\n"
+                                       f"2020-01-03,{row}\n", encoding="utf-8")
+    _offline(monkeypatch)
+    with pytest.raises(ValueError, match=rf"TEST\.csv, line 3: '{column}' is negative \(-4\)"):
+        load_stock("TEST", source="csv")
+
+
+def test_a_negative_download_names_the_date(monkeypatch, tmp_data):
+    """Now: a download with a negative Close is refused, naming its origin and date; nothing
+    is cached."""
+    bad = _frame("2020-01-02", 5)
+    bad.loc["2020-01-06", "Close"] = -1.0
+    _fake_fdr(monkeypatch, lambda *a: bad)
+    with pytest.raises(RuntimeError, match=r"FinanceDataReader for 'TEST', row 3 \(2020-01-06\):"
+                                           r" 'Close' is negative"):
+        load_stock("TEST", source="live")
+    assert not (tmp_data / "TEST.csv").exists()
+
+
+def test_zero_prices_stay_allowed(monkeypatch, tmp_data):
+    """A halted day (0 prices and volume) is read; drop_halted_days removes it later."""
+    (tmp_data / "TEST.csv").write_text(_HEADER + "2020-01-02,1,2,0.5,1,3\n"
+                                       "2020-01-03,0,0,0,1,0\n", encoding="utf-8")
+    _offline(monkeypatch)
+    df = load_stock("TEST", source="csv")
+    assert len(df) == 2 and len(drop_halted_days(df)) == 1
+
+
+def test_tz_aware_dates_become_local_dates(monkeypatch, tmp_data):
+    """Before: 'Cannot compare tz-naive and tz-aware timestamps'. Now the offset is dropped
+    and the wall-clock date kept."""
+    (tmp_data / "TEST.csv").write_text(
+        _HEADER + "2020-01-02 00:00:00-05:00,1,2,0.5,1,3\n2020-01-03 00:00:00-05:00,1,2,0.5,1,4\n",
+        encoding="utf-8")
+    _offline(monkeypatch)
+    df = load_stock("TEST", "2020-01-02", "2020-01-03", source="csv")
+    assert df.index.tz is None
+    assert list(df.index) == [pd.Timestamp("2020-01-02"), pd.Timestamp("2020-01-03")]
+
+
+def test_mixed_utc_offsets_each_become_their_local_date(monkeypatch, tmp_data):
+    """A switch to daylight saving time mixes offsets in one column: each value becomes its
+    own local date (none is shifted to the day before by a conversion to UTC)."""
+    (tmp_data / "TEST.csv").write_text(
+        _HEADER + "2020-03-06 00:00:00-05:00,1,2,0.5,1,3\n2020-03-09 00:00:00-04:00,1,2,0.5,1,4\n",
+        encoding="utf-8")
+    _offline(monkeypatch)
+    df = load_stock("TEST", source="csv")
+    assert list(df.index) == [pd.Timestamp("2020-03-06"), pd.Timestamp("2020-03-09")]
+
+
+def test_a_tz_aware_download_is_cached_with_local_dates(monkeypatch, tmp_data):
+    """Before: a tz-aware DatetimeIndex from FinanceDataReader failed the comparison with the
+    requested dates. Now it is stored and served as tz-naive local dates."""
+    aware = _frame("2020-01-02", 5)
+    aware.index = aware.index.tz_localize("America/New_York")
+    calls = _fake_fdr(monkeypatch, lambda *a: aware)
+    df = load_stock("TEST", "2020-01-02", "2020-01-08", source="live")
+    assert df.index.tz is None and df.index[0] == pd.Timestamp("2020-01-02") and len(df) == 5
+    again = load_stock("TEST", "2020-01-02", "2020-01-08", source="live")  # from the cache
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(again, df, check_freq=False)
+
+
+def test_tz_aware_start_and_end_are_local_dates(monkeypatch, tmp_data):
+    """Before: tz-aware start/end crashed the comparison. Now they count as local dates."""
+    _offline(monkeypatch)
+    df = load_stock("005930", pd.Timestamp("2021-11-17 20:00", tz="Asia/Seoul"),
+                    pd.Timestamp("2021-11-23", tz="America/New_York"))
+    assert df.index[0] == pd.Timestamp("2021-11-17")
+    assert df.index[-1] == pd.Timestamp("2021-11-23")
+    with pytest.raises(ValueError, match="start must be a date"):
+        load_stock("005930", "NaT")
+
+
+def test_a_failed_fetch_points_at_the_cache_that_almost_covers(monkeypatch, tmp_data):
+    """Before: 15 days past a 24-year cache, the error asked to save a file that exists.
+    Now it says what is on disk, how many days short, and the call that reads it."""
+    shutil.copy(SNAPSHOT_DIR / "005930.csv", tmp_data / "005930.csv")
+    calls = _offline(monkeypatch)
+    with pytest.raises(RuntimeError) as info:
+        load_stock("005930", "2010-01-04", "2024-12-31", source="live")
+    message = str(info.value)
+    assert len(calls) == 1
+    assert f"On disk, {tmp_data / '005930.csv'} holds 2000-08-25 to 2024-12-16" in message
+    assert "ends 15 days before the requested end (2024-12-31)" in message
+    assert ("load_stock('005930', start='2010-01-04', end='2024-12-16', source='live') reads "
+            "what it has without the network") in message
+    assert "Date, Open" not in message and DATA_DIR_ENV not in message  # no "save a CSV"
+    df = load_stock("005930", start="2010-01-04", end="2024-12-16", source="live")
+    assert len(calls) == 1 and df.index[-1] == pd.Timestamp("2024-12-16")
+
+
+def test_a_failed_fetch_of_a_shipped_symbol_points_at_the_snapshot(monkeypatch, tmp_data):
+    """Now: with no cache, a failed fetch of a shipped symbol names the snapshot's dates and
+    the call that reads it; saving a CSV is still offered, since none exists."""
+    _offline(monkeypatch)
+    with pytest.raises(RuntimeError) as info:
+        load_stock("SBUX", "2020-01-02", "2020-12-31", source="live")
+    message = str(info.value)
+    assert "rnnlib's snapshot of 'SBUX' holds 2019-12-11 to 2020-12-10" in message
+    assert "ends 21 days before the requested end" in message
+    assert "load_stock('SBUX', start='2020-01-02', end='2020-12-10', source='snapshot')" in message
+    assert "SBUX.csv" in message and "Date, Open, High, Low, Close, Volume" in message
+
+
+@pytest.mark.parametrize("source", ["snapshot", "csv"])
+def test_an_uncovered_range_says_how_many_days_short(monkeypatch, tmp_data, source):
+    """Before: 'does not cover' only. Now it says how many days short at which end, and
+    which start/end would work."""
+    shutil.copy(SNAPSHOT_DIR / "005930.csv", tmp_data / "005930.csv")
+    _offline(monkeypatch)
+    with pytest.raises(ValueError) as info:
+        load_stock("005930", "1999-01-04", "2025-06-30", source=source)
+    message = str(info.value)
+    assert "starts 599 days after the requested start (1999-01-04)" in message
+    assert "ends 196 days before the requested end (2025-06-30)" in message
+    assert (f"load_stock('005930', start='2000-08-25', end='2024-12-16', source='{source}') "
+            f"reads what it has") in message
+    with pytest.raises(ValueError, match="holds none of the requested dates"):
+        load_stock("005930", "1990-01-01", "1990-12-31", source=source)
+
+
+def test_a_lock_on_a_removed_lock_file_is_noticed(tmp_path):
+    """The cache lock's file is removed on release; a process that had meanwhile locked the
+    removed file must notice it (and lock the new one) rather than update alongside another."""
+    import filelock
+    lock_path = tmp_path / "TEST.csv.lock"
+    lock = filelock.FileLock(str(lock_path))
+    with lock:
+        assert stocks_module._holds_path(lock, lock_path) is True
+        lock_path.unlink()
+        assert stocks_module._holds_path(lock, lock_path) is False
+        lock_path.touch()  # another process created a new lock file at the path
+        assert stocks_module._holds_path(lock, lock_path) is False
+
+
+def test_a_cache_with_a_hole_is_downloaded_again(tmp_data, monkeypatch):
+    """Before: a cache filled from two downloads (January and March) served January to March
+    offline without February, silently. Now the hole sends the request to the network."""
+    cached = pd.concat([_frame("2020-01-01", 20), _frame("2020-03-02", 20)])
+    cached.to_csv(tmp_data / "TEST.csv", index_label="Date")
+    calls = _fake_fdr(monkeypatch, lambda s, a, b: _frame("2020-01-01", 65))
+    got = load_stock("TEST", "2020-01-01", "2020-03-27", source="live")
+    assert len(calls) == 1
+    assert ((got.index >= "2020-02-01") & (got.index < "2020-03-01")).sum() == 20
+    # January alone is whole: read from the cache, no download
+    load_stock("TEST", "2020-01-01", "2020-01-28", source="live")
+    assert len(calls) == 1
