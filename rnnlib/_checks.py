@@ -209,8 +209,8 @@ def paired_arrays(y_true: Any, y_pred: Any, names: tuple[str, str] = ("y_true", 
     b = _squeeze_column(as_float_array(y_pred, names[1], ndim=ndim))
     if a.shape != b.shape:
         raise ValueError(f"{names[0]} has shape {a.shape} but {names[1]} has shape {b.shape}; "
-                         f"they must match (a column (n, 1) counts as (n,)), so that each "
-                         f"value is paired with its own forecast")
+                         f"they must match (a column (n, 1) counts as (n,)), so that values "
+                         f"are paired position by position as meant")
     both_pandas = all(isinstance(v, (pd.Series, pd.DataFrame)) for v in (y_true, y_pred))
     if both_pandas and not y_true.index.equals(y_pred.index):
         raise ValueError(f"{names[0]} and {names[1]} are indexed by different dates or labels; "

@@ -43,6 +43,36 @@ def _replace_top_h(state: Any, h: torch.Tensor) -> Any:
     return torch.cat([state[:-1], h.unsqueeze(0)], dim=0)
 
 
+def _check_grad_args(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """Check :func:`hidden_grad_norms`' arguments; return ``x`` on the layer's device."""
+    if not isinstance(layer, nn.Module):
+        raise TypeError(f"layer must be a torch.nn.Module, got {type(layer).__name__}")
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
+    if not x.is_floating_point():
+        raise TypeError(f"x must be a floating-point tensor, got dtype {x.dtype}")
+    if x.dim() != 3 or min(x.shape) == 0:
+        raise ValueError(f"x must have shape (batch, time, features) with no empty dimension, "
+                         f"got {tuple(x.shape)}")
+    if getattr(layer, "bidirectional", False):
+        raise ValueError("layer must be unidirectional: a bidirectional layer cannot be "
+                         "stepped one time step at a time")
+    if isinstance(layer, nn.RNNBase) and not layer.batch_first:
+        raise ValueError("layer must be built with batch_first=True")
+    if not torch.isfinite(x).all():
+        n_bad = int((~torch.isfinite(x)).sum())
+        raise ValueError(f"x holds {n_bad} NaN or infinite values; gradients through them "
+                         f"are not defined")
+    bad = [name for name, p in layer.named_parameters() if not torch.isfinite(p).all()]
+    if bad:
+        raise ValueError(f"layer's parameters {bad} hold NaN or infinite values")
+    try:
+        x = x.to(next(layer.parameters()).device)
+    except StopIteration:
+        pass
+    return x
+
+
 def hidden_grad_norms(layer: nn.Module, x: torch.Tensor) -> np.ndarray:
     """Norms of ``dL/dh_t`` for every step of a sequence, the loss taken at the last step.
 
@@ -74,31 +104,7 @@ def hidden_grad_norms(layer: nn.Module, x: torch.Tensor) -> np.ndarray:
 
     Used in chapters 3 and 4.
     """
-    if not isinstance(layer, nn.Module):
-        raise TypeError(f"layer must be a torch.nn.Module, got {type(layer).__name__}")
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
-    if not x.is_floating_point():
-        raise TypeError(f"x must be a floating-point tensor, got dtype {x.dtype}")
-    if x.dim() != 3 or min(x.shape) == 0:
-        raise ValueError(f"x must have shape (batch, time, features) with no empty dimension, "
-                         f"got {tuple(x.shape)}")
-    if getattr(layer, "bidirectional", False):
-        raise ValueError("layer must be unidirectional: a bidirectional layer cannot be "
-                         "stepped one time step at a time")
-    if isinstance(layer, nn.RNNBase) and not layer.batch_first:
-        raise ValueError("layer must be built with batch_first=True")
-    if not torch.isfinite(x).all():
-        n_bad = int((~torch.isfinite(x)).sum())
-        raise ValueError(f"x holds {n_bad} NaN or infinite values; gradients through them "
-                         f"are not defined")
-    bad = [name for name, p in layer.named_parameters() if not torch.isfinite(p).all()]
-    if bad:
-        raise ValueError(f"layer's parameters {bad} hold NaN or infinite values")
-    try:
-        x = x.to(next(layer.parameters()).device)
-    except StopIteration:
-        pass
+    x = _check_grad_args(layer, x)
     x = x.detach()
 
     outs: list[torch.Tensor] = []

@@ -7,8 +7,9 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
-from rnnlib._checks import as_float_array
+from rnnlib._checks import as_float_array, check_time_index, paired_arrays
 from rnnlib.train import History
 
 
@@ -38,15 +39,14 @@ def plot_forecast(train: Any, test: Any, forecasts: Mapping[str, Any] | None = N
     tr = as_float_array(train, "train", ndim=(1,))
     te = as_float_array(test, "test", ndim=(1,))
     n = len(tr) + len(te)
+    if index is not None:
+        check_time_index(pd.Index(index), "index")
     x = np.arange(n) if index is None else np.asarray(index)
     if len(x) != n:
         raise ValueError(f"index must have len(train) + len(test) = {n} entries, got {len(x)}")
     forecasts = dict(forecasts or {})
     for name, fc in forecasts.items():
-        forecasts[name] = as_float_array(fc, f"forecasts[{name!r}]", ndim=(1,))
-        if len(forecasts[name]) != len(te):
-            raise ValueError(f"forecasts[{name!r}] has {len(forecasts[name])} values, "
-                             f"test has {len(te)}")
+        forecasts[name] = paired_arrays(te, fc, ("test", f"forecasts[{name!r}]"))[1]
     if tail is not None and not (isinstance(tail, int) and tail >= 1):
         raise ValueError(f"tail must be a positive int or None, got {tail!r}")
     start = 0 if tail is None else max(0, len(tr) - tail)

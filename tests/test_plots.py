@@ -24,7 +24,8 @@ def test_plot_forecast_tail_limits_the_training_part():
 
 
 @pytest.mark.parametrize("kwargs,exc,msg", [
-    ({"forecasts": {"m": [1.0]}}, ValueError, r"forecasts\['m'\] has 1 values"),
+    ({"forecasts": {"m": [1.0]}}, ValueError,
+     r"test has shape \(2,\) but forecasts\['m'\] has shape \(1,\)"),
     ({"index": np.arange(3)}, ValueError, "index must have"),
     ({"tail": 0}, ValueError, "tail must be"),
     ({"train": "abc"}, TypeError, "train must be array-like"),
