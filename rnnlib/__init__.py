@@ -34,7 +34,9 @@ module          question
 ``prose``       How does a computed number get into the chapter's text? ``glue``.
 ==============  ===========================================================================
 
-``_checks`` (private) holds the argument checks every module shares.
+``_checks`` (private) holds the argument checks every module shares (the array-like,
+time-index and predictions-vs-targets contracts); ``_price_files`` (private) reads and checks
+price CSV files and keeps the locked price cache for ``stocks``.
 """
 
 from rnnlib.cells import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell

@@ -19,6 +19,7 @@ import pytest
 import torch
 from torch import nn
 
+import rnnlib._price_files as price_files
 import rnnlib.stocks as stocks_module
 from rnnlib.stocks import (
     DATA_DIR_ENV,
@@ -798,11 +799,11 @@ def test_a_lock_on_a_removed_lock_file_is_noticed(tmp_path):
     lock_path = tmp_path / "TEST.csv.lock"
     lock = filelock.FileLock(str(lock_path))
     with lock:
-        assert stocks_module._holds_path(lock, lock_path) is True
+        assert price_files._holds_path(lock, lock_path) is True
         lock_path.unlink()
-        assert stocks_module._holds_path(lock, lock_path) is False
+        assert price_files._holds_path(lock, lock_path) is False
         lock_path.touch()  # another process created a new lock file at the path
-        assert stocks_module._holds_path(lock, lock_path) is False
+        assert price_files._holds_path(lock, lock_path) is False
 
 
 def test_a_cache_with_a_hole_is_downloaded_again(tmp_data, monkeypatch):
