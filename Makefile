@@ -1,7 +1,7 @@
 # Two commands for a fresh clone (see README.md):
 #   make book   - install, execute every notebook, write _build/html
 #   make test   - ruff, actionlint, rnnlib's unit tests and the book's checks, then every
-#                 notebook with nbval
+#                 notebook with nbval, on the CPU and on a fake GPU (test-devices)
 # and, for CI (.ci/run) and before a release:
 #   make test-site    - the built site in headless Chromium (after `make book`)
 #   make test-colab   - every chapter alone in a Colab-like environment, installed by its own
@@ -21,7 +21,8 @@ export OMP_NUM_THREADS ?= 1
 export RNNLIB_PROGRESS ?= summary
 export PYTHONHASHSEED ?= 0
 
-.PHONY: install book lint test test-unit test-notebooks test-site test-colab test-oldest clean
+.PHONY: install book lint test test-unit test-notebooks test-devices test-site test-colab \
+  test-oldest clean
 
 install: $(VENV)/.installed
 
@@ -39,7 +40,7 @@ BOOK_FLAGS := --all -W -n --keep-going
 book: install
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 
-test: lint test-unit test-notebooks
+test: lint test-unit test-notebooks test-devices
 
 # ruff with pyproject.toml's rules (line length included) on rnnlib, tests and notebooks,
 # and actionlint on .github/workflows.
@@ -53,6 +54,16 @@ test-unit: install
 
 test-notebooks: install
 	$(PYTEST) --dist loadfile --nbval-lax --nbval-current-env notebooks
+
+# The book on a GPU, faked on the CPU (no GPU here): tests/fake_cuda.py tags tensors as
+# cuda:0, and a CPU tensor meeting one, or NumPy reading one, fails as on a real GPU.
+# Every notebook runs in kernels whose IPython profile (tests/ipython_fake_cuda, an absolute
+# path: nbval starts each kernel in the notebook's folder) turns the mode on before the
+# first cell. The mode's own tests (tests/test_fake_cuda.py) and rnnlib's main paths under
+# it (tests/test_device_mixing.py) run with the other unit tests in test-unit.
+test-devices: install
+	IPYTHONDIR=$(CURDIR)/tests/ipython_fake_cuda $(PYTEST) --dist loadfile --nbval-lax \
+	  --nbval-current-env notebooks
 
 # tests/colab_check.py: a fresh venv (torch 2.13.0 and what pip resolves for rnnlib's other
 # dependencies), each notebook copied alone into an empty folder and run with a fake
