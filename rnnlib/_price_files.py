@@ -15,7 +15,6 @@ import os
 import queue
 import tempfile
 import threading
-import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -283,56 +282,28 @@ def _save_atomically(frame: pd.DataFrame, path: Path) -> None:
         raise
 
 
-def _holds_path(lock: filelock.BaseFileLock, lock_path: Path) -> bool | None:
-    """Whether the file ``lock`` holds is still the one at ``lock_path`` (False: a process
-    removed it, see :func:`_cache_lock`); None where this filelock version does not tell."""
-    fd = getattr(getattr(lock, "_context", None), "lock_file_fd", None)
-    if os.name != "posix" or not isinstance(fd, int) or isinstance(lock, filelock.SoftFileLock):
-        return None
-    held = os.fstat(fd)
-    try:
-        here = os.stat(lock_path)
-    except FileNotFoundError:
-        return False
-    return held.st_nlink > 0 and (held.st_dev, held.st_ino) == (here.st_dev, here.st_ino)
-
-
 @contextlib.contextmanager
 def _cache_lock(path: Path, wait: float) -> Iterator[None]:
     """Hold the lock ``<path>.lock`` (a :class:`filelock.FileLock`) for reading, fetching,
     merging and writing the cache file ``path``, so two processes lose no update.
 
-    Waits at most ``wait`` seconds, then raises ``TimeoutError``. The lock file is removed
-    while still held, on release; a process that meanwhile locked the removed file sees that
-    and locks the new one. A folder that cannot be written is not locked: nothing will be
-    written there."""
+    Waits at most ``wait`` seconds, then raises ``TimeoutError``. The empty lock file stays
+    in the folder (removing it while another process waits on it would be unsafe). A folder
+    that cannot be written is not locked: nothing will be written there."""
     lock_path = path.with_name(path.name + ".lock")
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
     if not os.access(path.parent, os.W_OK):
         yield
         return
-    deadline = time.monotonic() + wait
-    while True:
-        lock = filelock.FileLock(str(lock_path), timeout=max(0.0, deadline - time.monotonic()))
-        try:
-            lock.acquire()
-        except filelock.Timeout:
-            raise TimeoutError(
-                f"another process is updating {path} (it holds the lock {lock_path}) and did "
-                f"not finish within {wait:g} s; try again later (a lock whose process has "
-                f"ended is released by the system, so the file itself does no harm)") from None
-        held = _holds_path(lock, lock_path)
-        if held is not False:
-            break
-        lock.release()
     try:
-        yield
-    finally:
-        if held:
-            with contextlib.suppress(OSError):
-                lock_path.unlink()
-        lock.release()
+        with filelock.FileLock(str(lock_path), timeout=wait):
+            yield
+    except filelock.Timeout:
+        raise TimeoutError(
+            f"another process is updating {path} (it holds the lock {lock_path}) and did "
+            f"not finish within {wait:g} s; try again later (a lock whose process has "
+            f"ended is released by the system, so the file itself does no harm)") from None
 
 
 def _file_state(path: Path) -> tuple[int, int, int, int] | None:

@@ -19,7 +19,6 @@ import pytest
 import torch
 from torch import nn
 
-import rnnlib._price_files as price_files
 import rnnlib.stocks as stocks_module
 from rnnlib.stocks import (
     DATA_DIR_ENV,
@@ -214,7 +213,8 @@ def test_load_stock_saves_a_fetch_atomically(monkeypatch, tmp_data):
     df = load_stock("TEST", "2020-01-02", "2020-01-08", source="live")
     assert calls == [("TEST", pd.Timestamp("2020-01-02"), pd.Timestamp("2020-01-08"))]
     assert len(df) == 5 and (df.dtypes == np.float64).all()
-    assert sorted(p.name for p in tmp_data.iterdir()) == ["TEST.csv"]  # no temporary file left
+    # no temporary file left; only the cache and its (empty) lock file
+    assert sorted(p.name for p in tmp_data.iterdir()) == ["TEST.csv", "TEST.csv.lock"]
     saved = pd.read_csv(tmp_data / "TEST.csv", index_col="Date", parse_dates=True)
     np.testing.assert_allclose(saved.to_numpy(), _frame("2020-01-02", 5).to_numpy())
     again = load_stock("TEST", "2020-01-02", "2020-01-08", source="live")  # now from disk
@@ -230,7 +230,7 @@ def test_load_stock_leaves_no_half_file_when_saving_fails(monkeypatch, tmp_data)
     monkeypatch.setattr(stocks_module.os, "replace", broken_replace)
     df = load_stock("TEST", source="live")  # a folder that cannot be written still serves the fetch
     assert len(df) == 5
-    assert list(tmp_data.iterdir()) == []
+    assert [p.name for p in tmp_data.iterdir()] == ["TEST.csv.lock"]  # no half file
 
 
 def test_load_stock_merges_a_fetch_into_the_cached_csv(monkeypatch, tmp_data):
@@ -550,7 +550,7 @@ def test_two_processes_updating_the_cache_lose_no_rows(tmp_data):
     months = set(merged.index.strftime("%Y-%m"))
     assert months == {"2019-12", "2020-01", "2020-02"}, months
     assert len(merged) == 22 + 23 + 20 and merged.index.is_unique
-    assert sorted(p.name for p in tmp_data.iterdir()) == ["TEST.csv"]  # lock file removed
+    assert sorted(p.name for p in tmp_data.iterdir()) == ["TEST.csv", "TEST.csv.lock"]
 
 
 def test_a_covering_cache_is_read_without_waiting_for_the_lock(monkeypatch, tmp_data):
@@ -790,20 +790,6 @@ def test_an_uncovered_range_says_how_many_days_short(monkeypatch, tmp_data, sour
             f"reads what it has") in message
     with pytest.raises(ValueError, match="holds none of the requested dates"):
         load_stock("005930", "1990-01-01", "1990-12-31", source=source)
-
-
-def test_a_lock_on_a_removed_lock_file_is_noticed(tmp_path):
-    """The cache lock's file is removed on release; a process that had meanwhile locked the
-    removed file must notice it (and lock the new one) rather than update alongside another."""
-    import filelock
-    lock_path = tmp_path / "TEST.csv.lock"
-    lock = filelock.FileLock(str(lock_path))
-    with lock:
-        assert price_files._holds_path(lock, lock_path) is True
-        lock_path.unlink()
-        assert price_files._holds_path(lock, lock_path) is False
-        lock_path.touch()  # another process created a new lock file at the path
-        assert price_files._holds_path(lock, lock_path) is False
 
 
 def test_a_cache_with_a_hole_is_downloaded_again(tmp_data, monkeypatch):
