@@ -170,8 +170,8 @@ def as_timestamp(value: Any, name: str, index: pd.DatetimeIndex | None = None) -
     """``value`` (a date string or Timestamp) as a Timestamp in the time zone of ``index``.
 
     A naive date compared with a time-zone-aware index is read as a wall-clock time in the
-    index's zone; an aware date compared with a naive index keeps its wall-clock time and
-    drops its zone. So a date means the same calendar day on both sides.
+    index's zone; an aware date compared with a naive index (or with none) becomes its local
+    calendar date, as daily prices are indexed. So a date means the same day on both sides.
     """
     if isinstance(value, bool) or not isinstance(value, (str, pd.Timestamp, np.datetime64)) \
             and not hasattr(value, "year"):
@@ -186,10 +186,11 @@ def as_timestamp(value: Any, name: str, index: pd.DatetimeIndex | None = None) -
     tz = getattr(index, "tz", None)
     if tz is not None:
         return ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz)
-    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+    return ts.tz_localize(None).normalize() if ts.tzinfo is not None else ts
 
 
-def _squeeze_column(arr: np.ndarray) -> np.ndarray:
+def squeeze_column(arr: np.ndarray) -> np.ndarray:
+    """``arr`` with a column ``(n, 1)`` read as ``(n,)``; any other shape unchanged."""
     return arr[:, 0] if arr.ndim == 2 and arr.shape[1] == 1 else arr
 
 
@@ -205,8 +206,8 @@ def paired_arrays(y_true: Any, y_pred: Any, names: tuple[str, str] = ("y_true", 
     Returns:
         The two arrays, each of the common shape.
     """
-    a = _squeeze_column(as_float_array(y_true, names[0], ndim=ndim))
-    b = _squeeze_column(as_float_array(y_pred, names[1], ndim=ndim))
+    a = squeeze_column(as_float_array(y_true, names[0], ndim=ndim))
+    b = squeeze_column(as_float_array(y_pred, names[1], ndim=ndim))
     if a.shape != b.shape:
         raise ValueError(f"{names[0]} has shape {a.shape} but {names[1]} has shape {b.shape}; "
                          f"they must match (a column (n, 1) counts as (n,)), so that values "

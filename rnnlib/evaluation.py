@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnlib._checks import as_float_array, check_int, paired_arrays
+from rnnlib._checks import as_float_array, check_int, paired_arrays, squeeze_column
 
 
 def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -235,10 +235,8 @@ def walk_forward(forecaster: Callable[[slice, slice], Any], n_obs: int, *, initi
         blocks.append((slice(0, end), slice(end, n_obs)))
     origins, positions, forecasts = [], [], []
     for train, test in blocks:
-        fc = as_float_array(forecaster(train, test), "forecaster's output")
+        fc = squeeze_column(as_float_array(forecaster(train, test), "forecaster's output"))
         want = test.stop - test.start
-        if fc.ndim == 2 and fc.shape[1] == 1:
-            fc = fc[:, 0]
         if fc.shape != (want,):
             raise ValueError(f"forecaster returned forecasts of shape {fc.shape} for the block "
                              f"{test.start}..{test.stop - 1}; expected ({want},), one per "

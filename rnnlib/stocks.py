@@ -90,27 +90,6 @@ def data_dir() -> Path:
     return Path(base) / "rnnlib"
 
 
-def _to_timestamp(value: str | pd.Timestamp | None, name: str) -> pd.Timestamp | None:
-    """``value`` as a tz-naive Timestamp; a tz-aware one becomes its local calendar date."""
-    if value is None:
-        return None
-    if isinstance(value, str) and not value.strip():
-        raise ValueError(f"{name} must be a date such as '2010-01-04' or None, got an empty "
-                         f"string")
-    if not isinstance(value, (str, pd.Timestamp)) and not hasattr(value, "year"):
-        raise TypeError(f"{name} must be a date string such as '2010-01-04', "
-                        f"got {type(value).__name__}")
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError, OverflowError):
-        raise ValueError(f"{name} must be a date such as '2010-01-04', got {value!r}") from None
-    if pd.isna(stamp):
-        raise ValueError(f"{name} must be a date such as '2010-01-04', got {value!r}")
-    if stamp.tzinfo is not None:  # daily prices are indexed by local, tz-naive dates
-        stamp = stamp.tz_localize(None).normalize()
-    return stamp
-
-
 def _covers(frame: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None,
             *, whole: bool = False) -> bool:
     """Whether ``frame``'s first and last dates reach ``start`` and ``end``; with ``whole``,
@@ -210,7 +189,8 @@ def load_stock(symbol: str, start: str | pd.Timestamp | None = None,
                         f"got {type(symbol).__name__}")
     if not symbol.strip() or any(c in symbol for c in "/\\"):
         raise ValueError(f"symbol must be a ticker string such as '005930', got {symbol!r}")
-    start_ts, end_ts = _to_timestamp(start, "start"), _to_timestamp(end, "end")
+    start_ts, end_ts = (None if value is None else as_timestamp(value, name)
+                        for value, name in ((start, "start"), (end, "end")))
     if start_ts is not None and end_ts is not None and start_ts > end_ts:
         raise ValueError(f"start ({start}) must not be after end ({end})")
     if not isinstance(source, str) or source not in SOURCES:

@@ -103,6 +103,11 @@ class _Setup:
     loss_fn: Callable | None  # None: mean squared error
     clip: float | None
 
+    @property
+    def lr(self) -> float | None:
+        """The learning rate of the optimizer's first parameter group, for messages."""
+        return self.optimizer.param_groups[0].get("lr")
+
     def loss(self, pred: torch.Tensor, target: torch.Tensor, where: str) -> torch.Tensor:
         """The loss of ``pred`` against ``target``, refusing shapes that would broadcast."""
         check_loss_shapes(pred, target, self.loss_fn, where)
@@ -115,9 +120,8 @@ def _finite(value: float, where: str, train: bool, setup: _Setup) -> float:
         return value
     advice = "; lower the learning rate or clip the gradients (clip_grad_norm=1.0)" \
         if train else "; the model's weights have diverged, or the data holds NaN"
-    lr = setup.optimizer.param_groups[0].get("lr")
     raise FloatingPointError(f"the {'training' if train else 'validation'} loss is {value} "
-                             f"at {where} (lr={lr}, clip_grad_norm={setup.clip}){advice}")
+                             f"at {where} (lr={setup.lr}, clip_grad_norm={setup.clip}){advice}")
 
 
 def _setup(model: nn.Module, *, epochs: int, lr: float,
@@ -284,10 +288,9 @@ def _warn_if_rising(history: History, setup: _Setup) -> None:
     """Warn when training ends with a higher training loss than its first epoch had."""
     losses = history.train_loss
     if len(losses) >= 2 and losses[-1] > losses[0]:
-        lr = setup.optimizer.param_groups[0].get("lr")
         warnings.warn(f"the training loss rose from {losses[0]:.4g} (epoch 1) to "
                       f"{losses[-1]:.4g} (epoch {len(losses)}): training diverged; lower the "
-                      f"learning rate (lr={lr}) or clip the gradients", RuntimeWarning,
+                      f"learning rate (lr={setup.lr}) or clip the gradients", RuntimeWarning,
                       stacklevel=3)
 
 

@@ -161,6 +161,13 @@ def _numpy_error() -> TypeError:
                      "copy the tensor to host memory first. (fake CUDA)")
 
 
+def _device_kwarg(kwargs: dict) -> tuple[bool | None, dict]:
+    """The tag a ``device=`` argument asks for (None: no such argument, or a device other
+    than the CPU and CUDA), and ``kwargs`` with the fake CUDA device replaced by the CPU."""
+    target = _target(kwargs["device"]) if kwargs.get("device") is not None else None
+    return target, (kwargs if target is None else {**kwargs, "device": _CPU})
+
+
 # --- Functions with their own rule ---
 
 
@@ -174,9 +181,7 @@ def _to(func: Callable, args: tuple, kwargs: dict) -> Any:
     elif len(args) > 1 and isinstance(args[1], torch.Tensor):
         target = is_fake_cuda(args[1])
     if kwargs.get("device") is not None:
-        target = _target(kwargs["device"])
-        if target is not None:
-            kwargs = {**kwargs, "device": _CPU}
+        target, kwargs = _device_kwarg(kwargs)
     out = func(*args, **kwargs)
     if target is None:
         return _set_tags(out, [self], True) if is_fake_cuda(self) else out
@@ -297,9 +302,7 @@ def _new_tensor(func: Callable, args: tuple, kwargs: dict) -> Any:
     """``t.new_tensor(data)``: on ``t``'s device (or ``device=``), wherever ``data`` is."""
     target = is_fake_cuda(args[0])
     if kwargs.get("device") is not None:
-        target = _target(kwargs["device"])
-        if target is not None:
-            kwargs = {**kwargs, "device": _CPU}
+        target, kwargs = _device_kwarg(kwargs)
     out = func(*args, **kwargs)
     return out if target is None else _set_tags(out, [], target)
 
@@ -329,11 +332,7 @@ _SPECIAL: dict[Any, Callable[[Callable, tuple, dict], Any]] = {
 def _general(func: Callable, args: tuple, kwargs: dict) -> Any:
     """Every other call: ``device=`` decides the results' tag, else a tagged input does;
     a tagged input meeting an untagged CPU tensor of one or more dimensions raises."""
-    target = None
-    if kwargs.get("device") is not None:
-        target = _target(kwargs["device"])
-        if target is not None:
-            kwargs = {**kwargs, "device": _CPU}
+    target, kwargs = _device_kwarg(kwargs)
     inputs = _tensors(args, _tensors(kwargs, []))
     tagged = [t for t in inputs if is_fake_cuda(t)]
     if target is None and tagged and len(tagged) < len(inputs) \

@@ -46,6 +46,7 @@ from rnnlib import (
     sine_wave,
     warm_up,
 )
+from rnnlib.cells import _copy_cell
 
 # torch's error on a GPU, or rnnlib's own earlier check; both name the two devices.
 WRONG_DEVICE = r"cuda:0.*cpu|cpu.*cuda:0"
@@ -321,12 +322,7 @@ def test_rnn_cell_on_cuda_equals_torch(cuda):
     """The scratch RNNCell, moved to CUDA, steps as nn.RNNCell with its weights."""
     torch.manual_seed(0)
     ref = nn.RNNCell(3, 5)
-    cell = RNNCell(3, 5)
-    with torch.no_grad():
-        cell.x2h.weight.copy_(ref.weight_ih)
-        cell.x2h.bias.copy_(ref.bias_ih)
-        cell.h2h.weight.copy_(ref.weight_hh)
-        cell.h2h.bias.copy_(ref.bias_hh)
+    cell = _copy_cell(RNNCell(3, 5), ref, "", "ref")  # as LSTMCell.from_torch copies
     cell.to(cuda)
     ref.to(cuda)
     x = torch.randn(4, 3, device=cuda)
