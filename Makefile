@@ -2,6 +2,8 @@
 #   make book   - install, execute every notebook, write _build/html
 #   make test   - ruff, actionlint, rnnlib's unit tests and the book's checks, then every
 #                 notebook with nbval, on the CPU and on a fake GPU (test-devices)
+# and, after changing a diagram's code in book/diagrams/:
+#   make diagrams - draw every diagram again into book/figures/*.svg (commit both)
 # and, for CI (.ci/run) and before a release:
 #   make test-site    - the built site in headless Chromium (after `make book`)
 #   make test-colab   - every chapter alone in a Colab-like environment, installed by its own
@@ -21,7 +23,7 @@ export OMP_NUM_THREADS ?= 1
 export RNNLIB_PROGRESS ?= summary
 export PYTHONHASHSEED ?= 0
 
-.PHONY: install book lint test test-unit test-notebooks test-devices test-site test-colab \
+.PHONY: install diagrams book lint test test-unit test-notebooks test-devices test-site test-colab \
   test-oldest clean
 
 install: $(VENV)/.installed
@@ -39,6 +41,12 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 BOOK_FLAGS := --all -W -n --keep-going
 book: install
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+
+# The diagrams are SVG files drawn by code (book/diagrams/ch*_*.py, one module per picture,
+# its texts in one LABELS dict); this writes those that changed. tests/test_diagrams.py
+# fails when a committed SVG is not what its code draws.
+diagrams: install
+	$(BIN)/python book/diagrams/book_diagrams.py
 
 test: lint test-unit test-notebooks test-devices
 
@@ -79,7 +87,8 @@ test-site: install
 	RNNLIB_REQUIRE_SITE=1 $(BIN)/python -m pytest tests/test_site.py -q -p no:cacheprovider
 
 # rnnlib with the oldest versions pyproject.toml allows (requirements-oldest.txt; torch
-# stays at 2.13.0): its unit tests, without the book and site checks, and chapter 1.
+# stays at 2.13.0): its unit tests, without the book and site checks (nor the diagrams',
+# whose SVG bytes depend on the pinned matplotlib), and chapter 1.
 OLDEST ?= .venv-oldest
 OLDEST_NOTEBOOKS ?= notebooks/01_why_rnns.ipynb
 test-oldest: $(OLDEST)/.installed
@@ -87,7 +96,8 @@ test-oldest: $(OLDEST)/.installed
 	  '^(torch|numpy|pandas|matplotlib|scikit-learn|scipy|statsmodels|tqdm)==' | tr '\n' ' '; echo
 	$(OLDEST)/bin/python -m pytest tests -q -p no:cacheprovider \
 	  --ignore=tests/test_site.py --ignore=tests/test_book.py --ignore=tests/test_workflow.py \
-	  --ignore=tests/test_book_build.py
+	  --ignore=tests/test_book_build.py --ignore=tests/test_diagrams.py \
+	  --ignore=tests/test_diagram_data.py
 	$(OLDEST)/bin/python -m pytest --nbval-lax --nbval-current-env $(OLDEST_NOTEBOOKS) -q \
 	  -p no:cacheprovider
 

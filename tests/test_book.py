@@ -182,10 +182,34 @@ def test_every_figure_is_captioned_sized_and_shown_once(path):
     assert not problems, f"{path.name}: " + "; ".join(problems)
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_cells_that_draw_fold_their_code_on_the_web(path):
+    """A cell that shows a figure only draws it: the web page folds its code (tag
+    ``hide-input``: the reader sees the figure and can open the code), the notebook keeps
+    it open (no ``jupyter.source_hidden``), and what the reader must see (glue, asserts)
+    is in a cell of its own."""
+    problems = []
+    for i, (src, meta) in enumerate(_code_cells_with_metadata(path)):
+        if "plt.show()" not in src:
+            continue
+        if "hide-input" not in meta.get("tags", []):
+            problems.append(f"code cell {i} shows a figure without the tag hide-input")
+        if meta.get("jupyter", {}).get("source_hidden"):
+            problems.append(f"code cell {i} is folded in the notebook too (source_hidden)")
+        if re.search(r"^\s*assert\b|\bglue\(", src, re.MULTILINE):
+            problems.append(f"code cell {i} draws and also asserts or glues: split it")
+    assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
 def test_figure_names_are_unique():
+    """Names of result plots (cell metadata) and of diagrams ({figure} directives) alike."""
     names = [meta["mystnb"]["figure"]["name"] for path in NOTEBOOKS
              for _, meta in _code_cells_with_metadata(path)
              if meta.get("mystnb", {}).get("figure", {}).get("name")]
+    names += [name for path in NOTEBOOKS for cell in _load(path)["cells"]
+              if cell["cell_type"] == "markdown"
+              for name in re.findall(r"^:name: *(fig-\S+)", "".join(cell["source"]),
+                                         re.MULTILINE)]
     assert len(names) == len(set(names)), f"duplicate figure names: {sorted(names)}"
 
 
