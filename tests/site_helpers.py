@@ -153,6 +153,60 @@ class _OutputText(HTMLParser):
             self.outputs[-1] += data
 
 
+class _Images(HTMLParser):
+    """Every ``<img>`` of a page's article, with its alt text, whether it sits in a link
+    (a badge or button) and the caption of the ``<figure>`` around it, if any."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.images: list[dict] = []
+        self._figures: list[list[dict]] = []  # images of each open <figure>
+        self._links = 0
+        self._caption: list[str] | None = None  # text of the open <figcaption>
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "figure":
+            self._figures.append([])
+        elif tag == "a":
+            self._links += 1
+        elif tag == "figcaption":
+            self._caption = []
+        elif tag == "img":
+            image = {"src": a.get("src") or "", "alt": (a.get("alt") or "").strip(),
+                     "in_link": self._links > 0, "caption": ""}
+            self.images.append(image)
+            if self._figures:
+                self._figures[-1].append(image)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "figure" and self._figures:
+            self._figures.pop()
+        elif tag == "a":
+            self._links = max(0, self._links - 1)
+        elif tag == "figcaption" and self._caption is not None:
+            caption = " ".join("".join(self._caption).split())
+            for image in self._figures[-1] if self._figures else []:
+                image["caption"] = caption
+            self._caption = None
+
+    def handle_data(self, data: str) -> None:
+        if self._caption is not None:
+            self._caption.append(data)
+
+
+def page_images(page_html: str) -> list[dict]:
+    """The images of a built page's article (``<article class="bd-article">``): dicts with
+    ``src``, ``alt``, ``in_link`` (a badge or button, not a figure) and ``caption`` (the
+    text of the enclosing ``<figure>``'s ``<figcaption>``, "" when there is none)."""
+    start = page_html.find('<article class="bd-article"')
+    end = page_html.find("</article>", start)
+    parser = _Images()
+    parser.feed(page_html[start:end] if start >= 0 else page_html)
+    parser.close()
+    return parser.images
+
+
 def cell_output_texts(page_html: str) -> list[str]:
     """Plain text of every notebook cell output in a built page."""
     parser = _OutputText()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from site_helpers import (
     is_external,
     launch_settings,
     offline_mathjax_dir,
+    page_images,
     save_screenshots,
     serve,
     site_console_errors,
@@ -41,6 +43,11 @@ from site_helpers import (
 
 REQUIRE_SITE = os.environ.get("RNNLIB_REQUIRE_SITE", "").strip() not in ("", "0")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+DIAGRAM_SHOTS = SCREENSHOTS / "diagrams"
+# A diagram drawn by book/diagrams/ (Sphinx copies book/figures/NAME.svg to _images/).
+DIAGRAM = re.compile(r"/_images/(ch\d+_\w+)\.svg$")
+# Share of the article images outside links (badges and buttons are links) with a caption.
+MIN_CAPTIONED = 0.9
 REPORT = ROOT / "test-artifacts" / "site-report.json"
 PAGES = toc_pages()
 LAUNCH = launch_settings()
@@ -193,6 +200,8 @@ Promise.race([Promise.all(settle), timeout]).then(() => done(imgs.map(i => ({
   src: i.currentSrc || i.src, alt: i.alt, complete: i.complete, width: i.naturalWidth,
   shown: i.getBoundingClientRect().width, link: i.closest('a') ? i.closest('a').href : null,
   output: Boolean(i.closest('.cell_output')),
+  caption: i.closest('figure') && i.closest('figure').querySelector('figcaption')
+           ? i.closest('figure').querySelector('figcaption').textContent.trim() : '',
 }))));
 """
 
@@ -210,6 +219,10 @@ def _check_images(site: Site, page: Page) -> tuple[list[str], int]:
             if img["output"] and img["width"] > 1.02 * img["shown"]:
                 problems.append(f"figure {img['width']} px wide shrunk to {img['shown']:.0f} px "
                                 f"in the column: {src} (alt {img['alt']!r})")
+            if DIAGRAM.search(src) and not (img["alt"].strip() and
+                                            re.match(r"Fig\. \d+", img["caption"])):
+                problems.append(f"diagram {src} needs alt text and a numbered caption: alt "
+                                f"{img['alt']!r}, caption {img['caption'][:40]!r}")
         elif src == COLAB_BADGE:
             expected = LAUNCH.colab(f"{page.file}.ipynb")
             if link != expected:
@@ -220,6 +233,77 @@ def _check_images(site: Site, page: Page) -> tuple[list[str], int]:
         else:
             problems.append(f"external image cannot load offline (ship it with the book): {src}")
     return problems, decoded
+
+
+_THEME = """
+document.documentElement.dataset.theme = arguments[0];
+document.documentElement.dataset.mode = arguments[0];
+return getComputedStyle(document.body).backgroundColor;
+"""
+
+
+def _is_dark(css_colour: str) -> bool:
+    rgb = [int(v) for v in re.findall(r"\d+", css_colour)[:3]]
+    return sum(rgb) / 3 < 96
+
+
+def _crop(png: bytes, rect: dict) -> tuple[bytes, float, float]:
+    """The part of a window screenshot inside ``rect`` (CSS pixels, from
+    getBoundingClientRect), with its median grey level (0-255) and share of ink pixels
+    (grey below 100)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    scale = rect["ratio"]
+    box = [round(rect[k] * scale) for k in ("left", "top", "right", "bottom")]
+    part = image.crop(box)
+    out = io.BytesIO()
+    part.save(out, format="PNG")
+    grey = np.asarray(part.convert("L"), dtype=float)
+    return out.getvalue(), float(np.median(grey)), float((grey < 100).mean())
+
+
+_RECT = """
+const r = arguments[0].getBoundingClientRect();
+return {left: Math.max(0, r.left), top: Math.max(0, r.top),
+        right: Math.min(innerWidth, r.right), bottom: Math.min(innerHeight, r.bottom),
+        height: r.height, ratio: devicePixelRatio};
+"""
+
+
+def _check_diagrams(site: Site, page: Page) -> tuple[list[str], list[str]]:
+    """Each diagram of the page as a reader sees it in the light and the dark theme: a
+    screenshot of the image in both (test-artifacts/screenshots/diagrams/NAME-MODE.png),
+    which must show a light ground with dark ink in both."""
+    from selenium.webdriver.common.by import By
+
+    problems, names = [], []
+    images = [i for i in site.driver.find_elements(By.CSS_SELECTOR, "article img")
+              if DIAGRAM.search(i.get_attribute("src") or "")]
+    DIAGRAM_SHOTS.mkdir(parents=True, exist_ok=True)
+    for img in images:
+        name = DIAGRAM.search(img.get_attribute("src"))[1]
+        names.append(name)
+        site.driver.execute_script(  # instant: the theme scrolls smoothly by default
+            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", img)
+        for mode in ("light", "dark"):
+            body = site.driver.execute_script(_THEME, mode)
+            if _is_dark(body) != (mode == "dark"):
+                problems.append(f"the page did not switch to the {mode} theme ({body})")
+            rect = site.driver.execute_script(_RECT, img)
+            if rect["bottom"] - rect["top"] < 0.9 * rect["height"]:
+                problems.append(f"diagram {name} does not fit in the window: {rect}")
+                continue
+            png, ground, ink = _crop(site.driver.get_screenshot_as_png(), rect)
+            (DIAGRAM_SHOTS / f"{name}-{mode}.png").write_bytes(png)
+            if ground < 180 or ink < 0.002:
+                problems.append(f"diagram {name} in the {mode} theme: ground {ground:.0f}/255, "
+                                f"ink pixels {ink:.2%} (want a light ground and dark ink)")
+        site.driver.execute_script(_THEME, "light")
+    return problems, names
 
 
 def _check_launch_links(site: Site, page: Page) -> list[str]:
@@ -270,18 +354,57 @@ def test_page_as_a_reader_sees_it(site, page):
     problems, math_note = _check_math(site)
     image_problems, decoded = _check_images(site, page)
     problems += image_problems
+    diagram_problems, diagrams = _check_diagrams(site, page)
+    problems += diagram_problems
     if page.notebook:
         problems += _check_launch_links(site, page)
+        if not diagrams:
+            problems.append("a chapter page without a diagram")
     errors, offline = _console(site)
     problems += [f"console error: {e}" for e in errors]
     problems += forbidden_text(body.decode("utf-8"))
     shots = save_screenshots(site.driver, SCREENSHOTS, page.name)
 
     site.report[page.html_path] = {
-        "math": math_note, "images_decoded": decoded,
+        "math": math_note, "images_decoded": decoded, "diagrams": diagrams,
         "expected_offline_failures": sorted(set(offline)), "problems": problems,
         "screenshots": [str(p.relative_to(ROOT)) for p in shots]}
     assert not problems, f"{page.html_path} ({shots[0].name}):\n  " + "\n  ".join(problems)
+
+
+def test_images_are_captioned_and_described():
+    """Over the whole built book, at least MIN_CAPTIONED of the images that are not links
+    (the Colab and Binder badges are links) sit in a captioned figure, and every image has
+    alt text. Read from the HTML files; writes test-artifacts/images-report.json."""
+    if not (HTML_DIR / "index.html").is_file():
+        _skip(f"no built book in {HTML_DIR}: run `make book` first")
+    report, figures, captioned, no_alt = {}, 0, 0, []
+    for page in PAGES:
+        images = page_images((HTML_DIR / page.html_path).read_text(encoding="utf-8"))
+        shown = [i for i in images if not i["in_link"]]
+        figures += len(shown)
+        captioned += sum(bool(i["caption"]) for i in shown)
+        no_alt += [f"{page.file}: {i['src']}" for i in images if not i["alt"]]
+        report[page.html_path] = {"images": len(images), "figures": len(shown),
+                                  "captioned": sum(bool(i["caption"]) for i in shown),
+                                  "diagrams": sum(bool(DIAGRAM.search(i["src"])) for i in shown)}
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    (REPORT.parent / "images-report.json").write_text(json.dumps(report, indent=1) + "\n")
+    assert figures, "no images in the built book"
+    assert captioned / figures >= MIN_CAPTIONED, (
+        f"{captioned} of {figures} images captioned, want >= {MIN_CAPTIONED:.0%}: {report}")
+    assert not no_alt, f"images without alt text: {no_alt}"
+
+
+def test_page_images_reads_figures_captions_and_links():
+    html = ('<article class="bd-article"><a href="x"><img src="b.svg" alt="badge"></a>'
+            '<figure><img src="_images/ch1_a.svg" alt="A"><figcaption><p><span>Fig. 1 '
+            '</span>An RNN.</p></figcaption></figure><img src="c.png" alt=""></article>'
+            '<img src="outside.png">')
+    assert page_images(html) == [
+        {"src": "b.svg", "alt": "badge", "in_link": True, "caption": ""},
+        {"src": "_images/ch1_a.svg", "alt": "A", "in_link": False, "caption": "Fig. 1 An RNN."},
+        {"src": "c.png", "alt": "", "in_link": False, "caption": ""}]
 
 
 def test_root_redirects_to_the_first_page(site):
