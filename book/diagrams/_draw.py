@@ -121,6 +121,18 @@ def arrow(ax: plt.Axes, start: Sequence[float], end: Sequence[float], *, color: 
         mutation_scale=12, zorder=4))
 
 
+def state_line(ax: plt.Axes, y: float, x0: float, stops: Sequence[tuple[float, str]],
+               x1: float, *, r: float = 0.16, lw: float = 3.2) -> None:
+    """The thick state path of a gated cell (chapter 4): from ``x0`` to ``x1`` at height
+    ``y``, through one operation node per ``(x, symbol)`` of ``stops``."""
+    start = x0
+    for x, symbol in stops:
+        arrow(ax, (start, y), (x - r - 0.01, y), color="state", lw=lw)
+        node(ax, x, y, symbol, r=r, edge="state")
+        start = x + r + 0.01
+    arrow(ax, (start, y), (x1, y), color="state", lw=lw)
+
+
 def line(ax: plt.Axes, xs: Sequence[float], ys: Sequence[float], *, color: str = "ink",
          lw: float = 1.2, ls: str = "-") -> None:
     """A plain polyline (no head)."""

@@ -6,7 +6,7 @@ W_hn h_{t-1} + b_hn, after the product, before x_t's part is added and tanh is t
 
 from __future__ import annotations
 
-from _draw import arrow, band, box, canvas, line, node, text
+from _draw import arrow, band, box, canvas, line, node, state_line, text
 
 LABELS = {
     "h_prev": "$h_{t-1}$",
@@ -42,11 +42,7 @@ def draw(labels: dict[str, str]):
     band(ax, 0.85, 0.2, 6.12, 4.1, fill="panel", edge="muted")
     # h_{t-1} along the top, and down to the gates and the candidate.
     text(ax, 0.12, top, labels["h_prev"], color="state", ha="left")
-    arrow(ax, (0.72, top), (xz - 0.17, top), color="state", lw=3.2)
-    node(ax, xz, top, labels["times"], edge="state")
-    arrow(ax, (xz + 0.17, top), (xo - 0.17, top), color="state", lw=3.2)
-    node(ax, xo, top, labels["plus"], edge="state")
-    arrow(ax, (xo + 0.17, top), (6.25, top), color="state", lw=3.2)
+    state_line(ax, top, 0.72, [(xz, labels["times"]), (xo, labels["plus"])], 6.25)
     text(ax, 6.3, top, labels["h_t"], color="state", ha="left")
     text(ax, 3.45, 4.4, labels["top"], color="state", size=10)
     text(ax, 3.3, top + 0.2, labels["kept"], color="state", size=10)

@@ -6,7 +6,7 @@ i_t ⊙ g_t; the gates and the candidate read x_t and h_{t-1} from the bottom.
 
 from __future__ import annotations
 
-from _draw import arrow, band, box, canvas, line, node, text
+from _draw import arrow, band, box, canvas, line, node, state_line, text
 
 LABELS = {
     "c_prev": "$c_{t-1}$",
@@ -44,11 +44,7 @@ def draw(labels: dict[str, str]):
     band(ax, 0.85, 0.62, 6.12, 3.72, fill="panel", edge="muted")
     # The cell-state highway along the top.
     text(ax, 0.12, top, labels["c_prev"], color="state", ha="left")
-    arrow(ax, (0.62, top), (xf - 0.17, top), color="state", lw=3.2)
-    node(ax, xf, top, labels["times"], edge="state")
-    arrow(ax, (xf + 0.17, top), (xp - 0.17, top), color="state", lw=3.2)
-    node(ax, xp, top, labels["plus"], edge="state")
-    arrow(ax, (xp + 0.17, top), (6.25, top), color="state", lw=3.2)
+    state_line(ax, top, 0.62, [(xf, labels["times"]), (xp, labels["plus"])], 6.25)
     text(ax, 6.3, top, labels["c_t"], color="state", ha="left")
     text(ax, 3.45, 4.0, labels["highway"], color="state", size=10)
     text(ax, (xf + xp) / 2, top - 0.22, labels["kept"], color="state", size=10)

@@ -53,6 +53,16 @@ def right_edge(fig, ax) -> float:
     return box.x1 / fig.dpi
 
 
+def _split_row(ax, y: float, h: float, name: str, cut: float,
+               left: tuple[str, str, float, str], right: tuple[str, str, float, str]) -> None:
+    """A bar named ``name`` split at ``cut``: each side is (fill, edge, width, text)."""
+    text(ax, 1.3, y, name, ha="right")
+    for (fill, edge, lw, _), (a, b) in zip((left, right), ((X0, cut), (cut, X1))):
+        band(ax, a, y - h / 2, b, y + h / 2, fill=fill, edge=edge, lw=lw)
+    for (*_, s), (a, b) in zip((left, right), ((X0, cut), (cut, X1))):
+        text(ax, (a + b) / 2, y, s, size=10)
+
+
 def draw(labels: dict[str, str]):
     fig, ax = canvas(6.6, 3.65)
     h = 0.34
@@ -67,11 +77,8 @@ def draw(labels: dict[str, str]):
     text(ax, X1, y + h / 2 + 0.14, labels["leaks"], color="cut", ha="right", size=10)
     # Flaw 2: "train" is never trained on; "test" is trained on and evaluated on.
     y = 1.95
-    text(ax, 1.3, y, labels["split"], ha="right")
-    band(ax, X0, y - h / 2, xpos(XTR_END), y + h / 2, fill="unused", edge="muted", lw=0.6)
-    band(ax, xpos(XTR_END), y - h / 2, X1, y + h / 2, fill="test", edge="cut", lw=1.4)
-    text(ax, (X0 + xpos(XTR_END)) / 2, y, labels["xtr"], size=10)
-    text(ax, (xpos(XTR_END) + X1) / 2, y, labels["xte"], size=10)
+    _split_row(ax, y, h, labels["split"], xpos(XTR_END), ("unused", "muted", 0.6, labels["xtr"]),
+               ("test", "cut", 1.4, labels["xte"]))
     yb = y - h / 2 - 0.1
     text(ax, X0, yb - 0.14, labels["never"], color="muted", ha="left", size=10)
     line(ax, [xpos(XTR_END) + 0.02, xpos(XTR_END) + 0.02, X1, X1], [yb + 0.04, yb, yb, yb + 0.04],
@@ -79,11 +86,8 @@ def draw(labels: dict[str, str]):
     text(ax, X1, yb - 0.14, labels["same_rows"], color="cut", ha="right", size=10)
     # The fix: split by time; the model and the scalers see the training part only.
     y = 1.05
-    text(ax, 1.3, y, labels["fix"], ha="right")
-    band(ax, X0, y - h / 2, xpos(FIT_END), y + h / 2, fill="train", edge="muted", lw=0.6)
-    band(ax, xpos(FIT_END), y - h / 2, X1, y + h / 2, fill="test", edge="output", lw=1.0)
-    text(ax, (X0 + xpos(FIT_END)) / 2, y, labels["train"], size=10)
-    text(ax, (xpos(FIT_END) + X1) / 2, y, labels["test"], size=10)
+    _split_row(ax, y, h, labels["fix"], xpos(FIT_END), ("train", "muted", 0.6, labels["train"]),
+               ("test", "output", 1.0, labels["test"]))
     # The chronological boundary, through flaw 1 and the fix.
     for y0, y1 in ((1.95 + h / 2, 2.85 + h / 2), (1.05 - h / 2, 1.05 + h / 2 + 0.2)):
         line(ax, [xpos(FIT_END)] * 2, [y0, y1], color="muted", lw=0.8, ls="--")
