@@ -23,13 +23,15 @@ module          question
 ``gradients``   How far back does the gradient reach? Gradient norms against distance,
                 the spectral radius and what it does not tell.
 ``models``      Which forecasting models? A recurrent layer with a linear head, per step or
-                per window.
+                per window; an encoder-decoder for several steps at once.
 ``train``       How is a model trained? ``fit`` on batches, ``fit_stateful`` along whole
                 sequences, progress.
 ``forecast``    How is a forecast made? Naive baselines, ``predict``, one-step and recursive
-                forecasts.
+                forecasts, from one origin or many at once.
 ``evaluation``  How is a forecast judged? Errors and tables, rolling origins and
                 walk-forward, Diebold-Mariano.
+``uncertainty`` How sure is a forecast? Pinball loss, interval coverage, width and Winkler
+                score, CRPS, conformal calibration.
 ``plots``       How are forecasts and losses drawn?
 ``prose``       How does a computed number get into the chapter's text? ``glue``.
 ==============  ===========================================================================
@@ -63,11 +65,12 @@ from rnnlib.forecast import (
     predict,
     recursive_sequence,
     recursive_window,
+    recursive_windows,
     seasonal_naive_forecast,
     warm_up,
 )
 from rnnlib.gradients import hidden_grad_norms, spectral_radius
-from rnnlib.models import SequenceRegressor, WindowRegressor
+from rnnlib.models import Seq2Seq, SequenceRegressor, WindowRegressor
 from rnnlib.plots import plot_forecast, plot_losses
 from rnnlib.prose import glue
 from rnnlib.stocks import (
@@ -80,10 +83,21 @@ from rnnlib.stocks import (
     price_from_log_return,
 )
 from rnnlib.train import History, fit, fit_stateful, summary
+from rnnlib.uncertainty import (
+    conformal_radius,
+    coverage,
+    crps_gaussian,
+    crps_quantiles,
+    crps_samples,
+    interval_width,
+    pinball_loss,
+    winkler_score,
+)
 from rnnlib.windows import (
     Minibatches,
     Scaler,
     TimeSeriesDataset,
+    make_horizon_windows,
     make_windows,
     scale_split,
     time_split,
@@ -102,12 +116,18 @@ __all__ = [
     "Minibatches",
     "RNNCell",
     "Scaler",
+    "Seq2Seq",
     "SequenceRegressor",
     "TimeSeriesDataset",
     "WalkForward",
     "WindowRegressor",
     "adding_problem",
     "adjust_volume_for_split",
+    "conformal_radius",
+    "coverage",
+    "crps_gaussian",
+    "crps_quantiles",
+    "crps_samples",
     "data_dir",
     "diebold_mariano",
     "directional_accuracy",
@@ -119,11 +139,13 @@ __all__ = [
     "get_device",
     "glue",
     "hidden_grad_norms",
+    "interval_width",
     "lag_profile",
     "load_stock",
     "load_sunspots",
     "log_returns",
     "mae",
+    "make_horizon_windows",
     "make_windows",
     "mase",
     "naive_forecast",
@@ -131,12 +153,14 @@ __all__ = [
     "one_step_baseline",
     "one_step_sequence",
     "one_step_window",
+    "pinball_loss",
     "plot_forecast",
     "plot_losses",
     "predict",
     "price_from_log_return",
     "recursive_sequence",
     "recursive_window",
+    "recursive_windows",
     "rmse",
     "rolling_origins",
     "scale_split",
@@ -149,4 +173,5 @@ __all__ = [
     "walk_forward",
     "warm_up",
     "window_dates",
+    "winkler_score",
 ]

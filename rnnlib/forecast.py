@@ -53,7 +53,7 @@ MAX_HORIZON = 100_000
 def naive_forecast(history: Any, horizon: int = 1) -> np.ndarray:
     """Repeat the last observed value ``horizon`` times: shape ``(horizon,)``.
 
-    Used in chapter 5.
+    Used in chapters 5 and 7.
     """
     h = as_float_array(history, "history", ndim=(1,))
     horizon = check_int(horizon, "horizon", minimum=1)
@@ -67,7 +67,7 @@ def seasonal_naive_forecast(history: Any, season: int, horizon: int = 1) -> np.n
     Returns:
         Shape ``(horizon,)``.
 
-    Used in chapter 5.
+    Used in chapters 5 and 7.
     """
     h = as_float_array(history, "history", ndim=(1,))
     season = check_int(season, "season", minimum=1)
@@ -84,7 +84,7 @@ def drift_forecast(history: Any, horizon: int = 1) -> np.ndarray:
     Returns:
         Shape ``(horizon,)``.
 
-    Used in no chapter.
+    Used in chapter 7.
     """
     h = as_float_array(history, "history", ndim=(1,))
     horizon = check_int(horizon, "horizon", minimum=1)
@@ -186,7 +186,7 @@ def predict(model: nn.Module, x: torch.Tensor, *args: Any) -> Any:
     Raises:
         TypeError: if ``model`` is not a module or ``x`` is not a tensor.
 
-    Used in chapters 1, 2, 3, 4 and 6.
+    Used in chapters 1, 2, 3, 4, 6 and 7.
     """
     device = _check_model(model)
     if not isinstance(x, torch.Tensor):
@@ -411,7 +411,7 @@ def recursive_window(model: nn.Module, context: Any, horizon: int, lookback: int
         Shape ``(horizon, outputs)``: the forecasts of the ``horizon`` steps after
         ``context``.
 
-    Used in chapter 5.
+    Used in chapters 5 and 7.
     """
     device = _check_model(model)
     context = _as_series(context, "context")
@@ -430,3 +430,67 @@ def recursive_window(model: nn.Module, context: Any, horizon: int, lookback: int
             pred = _run_window(model, history[None, n - lookback:n], device)[0].float().cpu()
             preds.append(pred)
     return torch.stack(preds)
+
+
+def _as_windows(windows: Any) -> torch.Tensor:
+    """A float32 CPU tensor ``(n, lookback, features)`` from array-like ``windows``."""
+    if (isinstance(windows, torch.Tensor) and windows.dim() == 3 and windows.is_floating_point()
+            and windows.device.type != "meta"):         # a meta tensor: refused below, by name
+        arr = windows.detach().float().cpu()
+        if not torch.isfinite(arr).all():
+            raise ValueError("windows holds NaN or infinite values; fill or drop them first")
+        if arr.numel() == 0:
+            raise ValueError("windows must not be empty")
+        return arr
+    arr = as_float_array(windows, "windows", ndim=(3,))
+    return torch.tensor(arr, dtype=torch.float32)
+
+
+def recursive_windows(model: nn.Module, windows: Any, horizon: int, *,
+                      feed_back: Callable[[torch.Tensor], torch.Tensor] | None = None
+                      ) -> torch.Tensor:
+    """Recursive forecasts of a window model from many windows at once.
+
+    The batched form of :func:`recursive_window` for a model whose inputs are its own
+    outputs (e.g. one feature, the series itself): every row of ``windows`` is one forecast
+    origin (or one sampled path); the model forecasts the next step of all of them in one
+    call, the new row is appended to each window and the window slides on, ``horizon``
+    times.
+
+    Args:
+        model: a window model, ``model(x) -> y`` with ``x`` ``(n, lookback, features)``
+            and ``y`` ``(n, outputs)``.
+        windows: shape ``(n, lookback, features)``, the last ``lookback`` rows before each
+            origin.
+        horizon: number of future steps (1 to :data:`MAX_HORIZON`).
+        feed_back: ``f(y) -> rows`` turns the model's output ``(n, outputs)`` into the next
+            input rows ``(n, features)``; default: the output itself (needs
+            ``outputs == features``). A function that draws from a forecast distribution
+            (e.g. a mean and a scale) makes the result sampled paths.
+
+    Returns:
+        Shape ``(n, horizon, features)``: the rows fed back, i.e. the forecasts (or the
+        sampled paths) of the ``horizon`` steps after each window, on the CPU.
+
+    Used in chapter 7.
+    """
+    device = _check_model(model)
+    x = _as_windows(windows)
+    horizon = check_int(horizon, "horizon", minimum=1, maximum=MAX_HORIZON)
+    if feed_back is not None and not callable(feed_back):
+        raise TypeError(f"feed_back must be callable y -> rows or None, "
+                        f"got {type(feed_back).__name__}")
+    rows = []
+    with _evaluating(model):
+        for _ in range(horizon):
+            y = _run_window(model, x, device)
+            row = y if feed_back is None else feed_back(y)
+            if not isinstance(row, torch.Tensor) or row.shape != (len(x), x.shape[2]):
+                got = tuple(row.shape) if isinstance(row, torch.Tensor) else type(row).__name__
+                raise ValueError(f"the rows fed back must have shape {(len(x), x.shape[2])} "
+                                 f"(windows, features), got {got}; pass feed_back to build "
+                                 f"them from the model's output")
+            row = row.detach().float().cpu()
+            rows.append(row)
+            x = torch.cat([x[:, 1:], row[:, None]], dim=1)
+    return torch.stack(rows, dim=1)

@@ -80,7 +80,7 @@ class WindowRegressor(nn.Module):
         num_layers: stacked recurrent layers.
         cell: ``"rnn"``, ``"lstm"`` or ``"gru"``.
 
-    Used in chapters 1, 4, 5 and 6.
+    Used in chapters 1, 4, 5, 6 and 7.
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int = 1,
@@ -95,3 +95,61 @@ class WindowRegressor(nn.Module):
         _check_x(x, self.input_size, self.head.weight)
         out, _ = self.rnn(x)
         return self.head(out[:, -1])
+
+
+class Seq2Seq(nn.Module):
+    """An encoder-decoder for multi-step forecasts (sequence to sequence).
+
+    The encoder reads the look-back window; its final state starts the decoder, which
+    makes one step per future value, each step reading the value before it (the window's
+    last target value at the first step) and forecasting the next with a linear head.
+
+    * ``model(x, teacher)``, **teacher forcing**: the decoder reads the true previous
+      values ``teacher[:, :-1]``, all in one call of the recurrent layer (for training);
+    * ``model(x)``, **free running**: it reads its own previous forecast, one step at a
+      time, as it must when forecasting (and may in training too).
+
+    Args:
+        input_size: features per input step.
+        hidden_size: size of the hidden state of encoder and decoder.
+        horizon: future steps forecast.
+        target_col: the input feature that is the series forecast (fed to the decoder).
+        cell: ``"rnn"``, ``"lstm"`` or ``"gru"``.
+
+    Used in chapter 7.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, horizon: int, target_col: int = 0,
+                 cell: Literal["rnn", "lstm", "gru"] = "lstm") -> None:
+        super().__init__()
+        self.input_size = input_size
+        self.horizon = check_int(horizon, "horizon", minimum=1)
+        self.target_col = check_int(target_col, "target_col", minimum=0)
+        if self.target_col >= check_int(input_size, "input_size", minimum=1):
+            raise ValueError(f"target_col {target_col} is out of range for {input_size} "
+                             f"input features")
+        self.encoder = _recurrent(cell, input_size, hidden_size, 1)
+        self.decoder = _recurrent(cell, 1, hidden_size, 1)
+        self.head = nn.Linear(hidden_size, 1)
+
+    def forward(self, x: torch.Tensor, teacher: torch.Tensor | None = None) -> torch.Tensor:
+        """``x``: ``(batch, lookback, input_size)``; ``teacher``: ``None`` or the true
+        future values ``(batch, horizon)``. Returns the forecasts ``(batch, horizon)``."""
+        _check_x(x, self.input_size, self.head.weight)
+        _, state = self.encoder(x)
+        first = x[:, -1:, self.target_col:self.target_col + 1]      # (batch, 1, 1)
+        if teacher is not None:
+            if not isinstance(teacher, torch.Tensor) or teacher.shape != (len(x), self.horizon):
+                got = (tuple(teacher.shape) if isinstance(teacher, torch.Tensor)
+                       else type(teacher).__name__)
+                raise ValueError(f"teacher must be a tensor of shape "
+                                 f"{(len(x), self.horizon)} (batch, horizon), got {got}")
+            inputs = torch.cat([first, teacher[:, :-1, None].to(x.dtype)], dim=1)
+            out, _ = self.decoder(inputs, state)
+            return self.head(out)[..., 0]
+        prev, outputs = first, []
+        for _ in range(self.horizon):
+            out, state = self.decoder(prev, state)
+            prev = self.head(out)                                   # (batch, 1, 1)
+            outputs.append(prev)
+        return torch.cat(outputs, dim=1)[..., 0]

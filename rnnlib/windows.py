@@ -9,6 +9,8 @@ The leak-free path is the short one::
 
 :class:`TimeSeriesDataset` is the same windows as a lazy torch ``Dataset``, and
 :func:`window_dates` names the last input date and the target date of every window.
+:func:`make_horizon_windows` cuts windows with the next ``horizon`` values as targets, for
+forecasters that predict several steps at once.
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ class Scaler:
         scale_: per-feature divisor (range or standard deviation), shape ``(features,)``.
         n_fitted_: the number of rows it was fitted on.
 
-    Used in chapter 6.
+    Used in chapters 6 and 7.
     """
 
     def __init__(self, kind: Literal["minmax", "standard"] = "minmax") -> None:
@@ -207,7 +209,7 @@ class TimeSeriesDataset(Dataset):
                 raise ValueError(f"target_cols entry {c} is out of range for "
                                  f"{arr.shape[1]} features")
         self.target_cols = cols
-        self.data = torch.as_tensor(arr, dtype=torch.float32)
+        self.data = torch.tensor(arr, dtype=torch.float32)  # a copy: arr may be read-only
 
     def __len__(self) -> int:
         return len(self.data) - self.lookback - self.shift + 1
@@ -243,6 +245,43 @@ def make_windows(ts: Any, lookback: int, shift: int = 1,
         y = ds.data[idx[:, None] + ds.shift + torch.arange(ds.lookback)][..., ds.target_cols]
     else:
         y = ds.data[idx + ds.lookback - 1 + ds.shift][:, ds.target_cols]
+    return x, y
+
+
+def make_horizon_windows(ts: Any, lookback: int, horizon: int,
+                         target_col: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every look-back window with the next ``horizon`` values of one column after it.
+
+    Window ``i`` reads rows ``i .. i + lookback - 1`` (its *origin* is row
+    ``i + lookback - 1``) and its targets are rows ``i + lookback .. i + lookback + horizon
+    - 1`` of column ``target_col``: the data of a multi-step (direct or
+    sequence-to-sequence) forecaster. Only windows whose whole horizon lies in ``ts`` are
+    made, so windows over a test period need the ``lookback - 1`` rows before it too.
+
+    Args:
+        ts: the series, shape ``(time,)`` or ``(time, features)``; numbers, no NaN.
+        lookback: window length (>= 1).
+        horizon: steps ahead to predict (>= 1).
+        target_col: the column whose future values are the targets.
+
+    Returns:
+        ``(x, y)``: ``x`` of shape ``(n_windows, lookback, features)`` and ``y`` of shape
+        ``(n_windows, horizon)``, with ``n_windows = len(ts) - lookback - horizon + 1``;
+        ``y[:, 0]`` is ``make_windows``' one-step target.
+
+    Used in chapter 7.
+    """
+    horizon = check_int(horizon, "horizon", minimum=1)
+    ds = TimeSeriesDataset(ts, lookback, 1, "last")
+    if len(ds.data) < ds.lookback + horizon:
+        raise ValueError(f"ts has {len(ds.data)} steps, too few for lookback={ds.lookback} "
+                         f"plus horizon={horizon}")
+    col = check_int(target_col, "target_col", minimum=0)
+    if col >= ds.data.shape[1]:
+        raise ValueError(f"target_col {col} is out of range for {ds.data.shape[1]} features")
+    starts = torch.arange(len(ds.data) - ds.lookback - horizon + 1)
+    x = ds.data[starts[:, None] + torch.arange(ds.lookback)]
+    y = ds.data[starts[:, None] + ds.lookback + torch.arange(horizon), col]
     return x, y
 
 
@@ -296,7 +335,7 @@ class Minibatches:
         TypeError: if ``x`` or ``y`` is not a tensor, or ``batch_size`` or ``seed`` not an int.
         ValueError: if ``x`` is empty, the row counts differ, or a size is out of range.
 
-    Used in chapters 4, 5 and 6.
+    Used in chapters 4, 5, 6 and 7.
     """
 
     def __init__(self, x: torch.Tensor, y: torch.Tensor, batch_size: int, *,

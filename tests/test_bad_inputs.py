@@ -33,6 +33,16 @@ def _win_model():
     return rnnlib.WindowRegressor(1, 3)
 
 
+def _as_windows(v):
+    """``v`` as ``(10, 3, 1)`` windows where it can be reshaped (arrays and tensors)."""
+    return v.reshape(-1, 3, 1) if isinstance(v, (np.ndarray, torch.Tensor)) and len(v) else v
+
+
+def _as_column(v):
+    """``v`` as a column ``(N, 1, 1)`` where it can be reshaped (arrays and tensors)."""
+    return v.reshape(-1, 1, 1) if isinstance(v, (np.ndarray, torch.Tensor)) else v
+
+
 def _frame(close):
     """A price frame whose Close column holds ``close`` (one value per day)."""
     frame = pd.DataFrame({c: GOOD for c in ("Open", "High", "Low", "Volume")},
@@ -75,6 +85,33 @@ CALLS = {
     "recursive_window context": (lambda v: rnnlib.recursive_window(_win_model(), v, 3, 4),
                                  "context"),
     "plot_forecast test": (lambda v: rnnlib.plot_forecast(GOOD, v), "test"),
+    # chapter 7: multi-step windows and forecasts, interval and distribution scores.
+    # "y " with its space: a bare "y" would also be found in "array".
+    "make_horizon_windows ts": (lambda v: rnnlib.make_horizon_windows(v, 3, 2), "ts"),
+    "recursive_windows windows": (lambda v: rnnlib.recursive_windows(_win_model(), v, 3),
+                                  "windows"),
+    "recursive_windows windows 3-D": (lambda v: rnnlib.recursive_windows(
+        _win_model(), _as_windows(v), 3), "windows"),
+    "coverage y": (lambda v: rnnlib.coverage(v, GOOD - 1, GOOD + 1), "y "),
+    "coverage lower": (lambda v: rnnlib.coverage(GOOD, v, GOOD + 1), "lower"),
+    "coverage upper": (lambda v: rnnlib.coverage(GOOD, GOOD - 1, v), "upper"),
+    "interval_width lower": (lambda v: rnnlib.interval_width(v, GOOD + 1), "lower"),
+    "interval_width upper": (lambda v: rnnlib.interval_width(GOOD - 1, v), "upper"),
+    "winkler_score y": (lambda v: rnnlib.winkler_score(v, GOOD - 1, GOOD + 1, 0.1), "y "),
+    "winkler_score lower": (lambda v: rnnlib.winkler_score(GOOD, v, GOOD + 1, 0.1), "lower"),
+    "winkler_score upper": (lambda v: rnnlib.winkler_score(GOOD, GOOD - 1, v, 0.1), "upper"),
+    "crps_gaussian y": (lambda v: rnnlib.crps_gaussian(v, GOOD, GOOD), "y "),
+    "crps_gaussian mean": (lambda v: rnnlib.crps_gaussian(GOOD, v, GOOD), "mean"),
+    "crps_gaussian scale": (lambda v: rnnlib.crps_gaussian(GOOD, GOOD, v), "scale"),
+    "crps_quantiles y": (lambda v: rnnlib.crps_quantiles(v, GOOD[:, None], [0.5]), "y "),
+    "crps_quantiles q_pred": (lambda v: rnnlib.crps_quantiles(GOOD, v, [0.5]), "q_pred"),
+    "crps_quantiles q_pred 2-D": (lambda v: rnnlib.crps_quantiles(
+        GOOD[:, None], _as_column(v), [0.5]), "q_pred"),
+    "crps_samples y": (lambda v: rnnlib.crps_samples(v, GOOD[:, None]), "y "),
+    "crps_samples samples": (lambda v: rnnlib.crps_samples(GOOD, v), "samples"),
+    "crps_samples samples 2-D": (lambda v: rnnlib.crps_samples(GOOD[:, None], _as_column(v)),
+                                 "samples"),
+    "conformal_radius errors": (lambda v: rnnlib.conformal_radius(v, 0.2), "errors"),
 }
 
 nan, inf = GOOD.copy(), GOOD.copy()

@@ -17,6 +17,7 @@ from rnnlib.forecast import (
     predict,
     recursive_sequence,
     recursive_window,
+    recursive_windows,
     seasonal_naive_forecast,
     warm_up,
 )
@@ -315,3 +316,130 @@ def test_recursive_forecasts_feed_back_what_a_loop_would():
                 history = torch.cat([history, next_input(history, want[-1])[None]])
             want.append(model(history[None, -3:])[0])
     torch.testing.assert_close(got, torch.stack(want))
+
+
+# --- recursive_windows: recursive forecasts from many windows at once ---
+
+
+def _windows(n=5, lookback=6, features=1, seed=0):
+    return torch.randn(n, lookback, features, generator=torch.Generator().manual_seed(seed))
+
+
+def test_recursive_windows_slide_over_their_own_forecasts():
+    # FirstOfWindow forecasts the oldest value of its window, so each window repeats itself
+    windows = torch.tensor([[[0.0], [1.0], [2.0]], [[5.0], [6.0], [7.0]]])
+    paths = recursive_windows(FirstOfWindow(), windows, 7)
+    assert paths.shape == (2, 7, 1) and paths.dtype == torch.float32
+    torch.testing.assert_close(paths[:, :, 0], torch.tensor([[0.0, 1, 2, 0, 1, 2, 0],
+                                                             [5.0, 6, 7, 5, 6, 7, 5]]))
+
+
+def test_recursive_windows_equal_recursive_window_row_by_row():
+    torch.manual_seed(0)
+    model = WindowRegressor(1, 4, 1)
+    windows = _windows()
+    paths = recursive_windows(model, windows, 8)
+    assert paths.shape == (5, 8, 1) and not paths.requires_grad
+    for i in range(len(windows)):
+        torch.testing.assert_close(paths[i], recursive_window(model, windows[i], 8, lookback=6))
+    # horizon 1 is one call of the model
+    torch.testing.assert_close(recursive_windows(model, windows, 1)[:, 0],
+                               predict(model, windows))
+
+
+def test_recursive_windows_accept_arrays_and_lists():
+    torch.manual_seed(1)
+    model = WindowRegressor(1, 4, 1, cell="gru")
+    windows = _windows(3, 4)
+    want = recursive_windows(model, windows, 5)
+    for same in (windows.numpy(), windows.double(), windows.tolist()):
+        torch.testing.assert_close(recursive_windows(model, same, 5), want)
+
+
+def test_recursive_windows_feed_back_builds_the_next_rows():
+    # Two outputs (a mean and a log-scale) and one feature: feed_back keeps the mean.
+    torch.manual_seed(2)
+    model = WindowRegressor(1, 4, 2)
+    windows = _windows(4, 5)
+    paths = recursive_windows(model, windows, 6, feed_back=lambda y: y[:, :1])
+    # the same recursion written as a loop
+    x, want = windows.clone(), []
+    with torch.no_grad():
+        model.eval()
+        for _ in range(6):
+            row = model(x)[:, :1]
+            want.append(row)
+            x = torch.cat([x[:, 1:], row[:, None]], dim=1)
+    torch.testing.assert_close(paths, torch.stack(want, dim=1))
+
+
+def test_sampled_paths_repeat_with_a_seeded_generator():
+    torch.manual_seed(3)
+    model = WindowRegressor(1, 4, 2)
+    windows = _windows(3, 5).repeat(4, 1, 1)               # each origin four times
+
+    def sampler(seed):
+        gen = torch.Generator().manual_seed(seed)
+
+        def draw(y):
+            return y[:, :1] + y[:, 1:].exp() * torch.randn(len(y), 1, generator=gen)
+
+        return draw
+
+    a = recursive_windows(model, windows, 5, feed_back=sampler(7))
+    torch.manual_seed(99)                                   # the global generator is not used
+    b = recursive_windows(model, windows, 5, feed_back=sampler(7))
+    c = recursive_windows(model, windows, 5, feed_back=sampler(8))
+    assert torch.equal(a, b) and not torch.equal(a, c)
+    assert not torch.equal(a[:3], a[3:6])                   # copies of an origin differ
+
+
+def test_recursive_windows_run_in_eval_mode_and_restore_the_mode():
+    class Probe(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(1, 1)
+            self.modes = []
+
+        def forward(self, x):
+            self.modes.append((self.training, torch.is_grad_enabled()))
+            return self.lin(x[:, -1])
+
+    model = Probe().train()
+    out = recursive_windows(model, _windows(2, 3), 3)
+    assert model.modes == [(False, False)] * 3 and model.training and not out.requires_grad
+    model.eval()
+    recursive_windows(model, _windows(2, 3), 2)
+    assert not model.training
+    dropout = WindowRegressor(1, 4, 1).train()
+    recursive_windows(dropout, _windows(2, 3), 2)
+    assert dropout.training
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda m: recursive_windows(m, _windows(), 3, feed_back=lambda y: y[:, 0]), ValueError,
+     r"rows fed back must have shape \(5, 1\).*got \(5,\)"),
+    (lambda m: recursive_windows(m, _windows(), 3, feed_back=lambda y: y.numpy()), ValueError,
+     "rows fed back must have shape .* got ndarray"),
+    (lambda m: recursive_windows(m, _windows(), 3, feed_back=lambda y: y[:2]), ValueError,
+     "rows fed back"),
+    (lambda m: recursive_windows(m, _windows(features=2), 3), ValueError,
+     "x must have shape"),
+    (lambda m: recursive_windows(WindowRegressor(2, 3, 1), _windows(features=2), 3), ValueError,
+     r"rows fed back must have shape \(5, 2\).*pass feed_back"),
+    (lambda m: recursive_windows(m, _windows(), 3, feed_back="f"), TypeError, "feed_back"),
+    (lambda m: recursive_windows(m, _windows(), 0), ValueError, "horizon must be >= 1"),
+    (lambda m: recursive_windows(m, _windows(), 2.0), TypeError, "horizon must be an int"),
+    (lambda m: recursive_windows(m, _windows()[0], 3), ValueError, "windows must be 3-D"),
+    (lambda m: recursive_windows(m, torch.zeros(0, 3, 1), 3), ValueError, "windows must not"),
+    (lambda m: recursive_windows(m, torch.full((2, 3, 1), float("nan")), 3), ValueError,
+     "windows holds NaN"),
+    (lambda m: recursive_windows(m, torch.empty(2, 3, 1, device="meta"), 3), ValueError,
+     "windows is a meta tensor"),
+    (lambda m: recursive_windows("model", _windows(), 3), TypeError, "model"),
+    (lambda m: recursive_windows(SequenceRegressor(1, 3), _windows(), 3), ValueError,
+     "window model"),
+])
+def test_recursive_windows_reject_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call(WindowRegressor(1, 3, 1))

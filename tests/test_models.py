@@ -3,7 +3,10 @@ import pytest
 import torch
 from torch import nn
 
-from rnnlib.models import SequenceRegressor, WindowRegressor
+from rnnlib.data import sine_wave
+from rnnlib.models import Seq2Seq, SequenceRegressor, WindowRegressor
+from rnnlib.train import fit
+from rnnlib.windows import make_horizon_windows
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
@@ -126,3 +129,123 @@ def test_models_name_an_integer_input_and_an_input_on_another_device(cls):
     model.to("meta")
     with pytest.raises(ValueError, match="x is on cpu but the model is on meta"):
         model(torch.ones(2, 4, 1))
+
+
+# --- Seq2Seq: an encoder-decoder that forecasts `horizon` steps at once ---
+
+
+def _decode_step_by_step(model, x, teacher=None):
+    """Seq2Seq's forecasts by hand, one decoder step at a time: each step reads the true
+    previous value (``teacher``) or, free running, the step's own previous forecast."""
+    _, state = model.encoder(x)
+    prev = x[:, -1:, model.target_col:model.target_col + 1]         # (batch, 1, 1)
+    outputs = []
+    for t in range(model.horizon):
+        out, state = model.decoder(prev, state)
+        pred = model.head(out)                                      # (batch, 1, 1)
+        outputs.append(pred[:, 0, 0])
+        prev = pred if teacher is None else teacher[:, t:t + 1, None]
+    return torch.stack(outputs, dim=1)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_seq2seq_shapes_and_cells(cell):
+    torch.manual_seed(0)
+    model = Seq2Seq(3, 5, horizon=4, cell=cell)
+    layer = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
+    assert type(model.encoder) is layer and type(model.decoder) is layer
+    x = torch.randn(2, 7, 3)
+    assert model(x).shape == (2, 4)
+    assert model(x, torch.randn(2, 4)).shape == (2, 4)
+    assert Seq2Seq(1, 2, horizon=1)(torch.randn(3, 5, 1)).shape == (3, 1)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("forced", [True, False], ids=["teacher", "free"])
+def test_seq2seq_equals_a_step_by_step_decoder_with_gradients(cell, forced):
+    torch.manual_seed(1)
+    model = Seq2Seq(2, 4, horizon=5, target_col=1, cell=cell).double()
+    x = torch.randn(3, 6, 2, dtype=torch.float64, requires_grad=True)
+    teacher = torch.randn(3, 5, dtype=torch.float64) if forced else None
+    got = model(x, teacher)
+    want = _decode_step_by_step(model, x, teacher)
+    torch.testing.assert_close(got, want)
+    params = [*model.parameters(), x]
+    weights = torch.arange(1.0, 6.0, dtype=torch.float64)       # a loss that weighs each step
+    for a, b in zip(torch.autograd.grad((got.square() * weights).sum(), params),
+                    torch.autograd.grad((want.square() * weights).sum(), params)):
+        torch.testing.assert_close(a, b)
+
+
+def test_seq2seq_teacher_forcing_reads_the_teacher_and_free_running_does_not():
+    torch.manual_seed(2)
+    model = Seq2Seq(1, 4, horizon=4)
+    x, teacher = torch.randn(2, 5, 1), torch.randn(2, 4)
+    forced = model(x, teacher)
+    changed = teacher.clone()
+    changed[:, 2] += 1.0
+    after = model(x, changed)
+    # step t reads teacher[:, t - 1]: steps 0..2 do not see teacher[:, 2], step 3 does;
+    # the last teacher value is never read
+    torch.testing.assert_close(after[:, :3], forced[:, :3])
+    assert not torch.allclose(after[:, 3], forced[:, 3])
+    last = teacher.clone()
+    last[:, -1] = 100.0
+    torch.testing.assert_close(model(x, last), forced)
+    # free running equals teacher forcing with the model's own forecasts as the teacher
+    free = model(x)
+    torch.testing.assert_close(model(x, free), free)
+
+
+def test_seq2seq_first_decoder_input_is_the_last_target_value():
+    torch.manual_seed(3)
+    model = Seq2Seq(2, 3, horizon=1, target_col=1)
+    x = torch.randn(4, 5, 2)
+    _, state = model.encoder(x)
+    out, _ = model.decoder(x[:, -1:, 1:], state)
+    torch.testing.assert_close(model(x), model.head(out)[..., 0])
+
+
+@pytest.mark.parametrize("teacher", [
+    torch.zeros(2, 3), torch.zeros(2, 5), torch.zeros(3, 4), torch.zeros(2, 4, 1),
+    np.zeros((2, 4)), [[0.0] * 4] * 2,
+])
+def test_seq2seq_refuses_a_teacher_of_the_wrong_shape(teacher):
+    model = Seq2Seq(1, 3, horizon=4)
+    with pytest.raises(ValueError, match=r"teacher must be a tensor of shape \(2, 4\)"):
+        model(torch.zeros(2, 6, 1), teacher)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"target_col": 2}, ValueError, "target_col 2 is out of range for 2 input features"),
+    ({"target_col": -1}, ValueError, "target_col must be >= 0"),
+    ({"target_col": 1.0}, TypeError, "target_col must be an int"),
+    ({"horizon": 0}, ValueError, "horizon must be >= 1"),
+    ({"horizon": 2.0}, TypeError, "horizon must be an int"),
+    ({"cell": "transformer"}, ValueError, "cell"),
+    ({"hidden_size": 0}, ValueError, "hidden_size"),
+    ({"input_size": 0}, ValueError, "input_size"),
+])
+def test_seq2seq_bad_constructor_arguments(kwargs, error, match):
+    args = {"input_size": 2, "hidden_size": 3, "horizon": 4, **kwargs}
+    with pytest.raises(error, match=match):
+        Seq2Seq(**args)
+
+
+@pytest.mark.parametrize("x, error", [
+    (np.zeros((1, 4, 2), dtype=np.float32), TypeError),
+    (torch.zeros(4, 2), ValueError),
+    (torch.zeros(1, 4, 3), ValueError),
+    (torch.zeros(1, 4, 2, dtype=torch.long), TypeError),
+])
+def test_seq2seq_bad_forward_input(x, error):
+    with pytest.raises(error, match="x must"):
+        Seq2Seq(2, 3, horizon=2)(x)
+
+
+def test_seq2seq_learns_a_sine_with_fit():
+    torch.manual_seed(4)
+    x, y = make_horizon_windows(sine_wave(120, step=0.3)[1], lookback=12, horizon=4)
+    model = Seq2Seq(1, 8, horizon=4, cell="gru")
+    history = fit(model, (x, y), epochs=40, lr=2e-2, device="cpu", progress=False)
+    assert history.train_loss[-1] < 0.1 * history.train_loss[0]

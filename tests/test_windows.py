@@ -13,6 +13,7 @@ from rnnlib.windows import (
     Minibatches,
     Scaler,
     TimeSeriesDataset,
+    make_horizon_windows,
     make_windows,
     scale_split,
     time_split,
@@ -230,3 +231,70 @@ def test_minibatches_train_a_model_with_fit():
 def test_minibatches_reject_bad_input(args, kwargs, exc, msg):
     with pytest.raises(exc, match=msg):
         Minibatches(*args, **kwargs)
+
+
+# --- make_horizon_windows: the next `horizon` values of one column after each window ---
+
+
+def test_horizon_windows_on_a_hand_example():
+    x, y = make_horizon_windows(np.arange(10.0), lookback=3, horizon=2)
+    assert x.shape == (6, 3, 1) and y.shape == (6, 2)       # 10 - 3 - 2 + 1 windows
+    assert x.dtype == y.dtype == torch.float32
+    for i in range(6):
+        assert x[i, :, 0].tolist() == [i, i + 1, i + 2]
+        assert y[i].tolist() == [i + 3, i + 4]
+    assert y[-1, -1] == 9                                   # the last window ends the series
+
+
+@pytest.mark.parametrize("lookback, horizon", [(1, 1), (4, 1), (5, 3), (2, 7)])
+def test_horizon_windows_agree_with_make_windows(lookback, horizon):
+    ts = np.random.default_rng(0).normal(size=(20, 2))
+    x, y = make_horizon_windows(ts, lookback, horizon, target_col=1)
+    n = 20 - lookback - horizon + 1
+    assert x.shape == (n, lookback, 2) and y.shape == (n, horizon)
+    # make_windows makes more windows (its horizon is 1): compare the first n
+    one_x, one_y = make_windows(ts, lookback, target="last", target_cols=[1])
+    assert torch.equal(x, one_x[:n]) and torch.equal(y[:, 0], one_y[:n, 0])
+    # step j + 1 ahead is make_windows' target with shift j + 1
+    for j in range(horizon):
+        _, shifted = make_windows(ts, lookback, shift=j + 1, target="last", target_cols=[1])
+        assert torch.equal(y[:, j], shifted[:n, 0])
+
+
+def test_horizon_windows_read_every_feature_and_target_one_column():
+    ts = np.stack([np.arange(12.0), 100 + np.arange(12.0)], axis=1)
+    for col, offset in ((0, 0), (1, 100)):
+        x, y = make_horizon_windows(ts, lookback=4, horizon=3, target_col=col)
+        assert x.shape == (6, 4, 2) and y.shape == (6, 3)
+        for i in range(6):
+            assert torch.equal(x[i], torch.as_tensor(ts[i:i + 4], dtype=torch.float32))
+            assert y[i].tolist() == [offset + i + 4 + j for j in range(3)]
+    frame = pd.DataFrame(ts, columns=["a", "b"])
+    for got, want in zip(make_horizon_windows(frame, 4, 3, 1), make_horizon_windows(ts, 4, 3, 1)):
+        assert torch.equal(got, want)
+
+
+@pytest.mark.parametrize("kwargs, exc, msg", [
+    ({"ts": np.arange(5.0), "lookback": 3, "horizon": 3}, ValueError, "ts has 5 steps, too few"),
+    ({"ts": np.arange(6.0), "lookback": 3, "horizon": 0}, ValueError, "horizon must be >= 1"),
+    ({"ts": np.arange(6.0), "lookback": 3, "horizon": 2.0}, TypeError,
+     "horizon must be an int"),
+    ({"ts": np.arange(6.0), "lookback": 0, "horizon": 2}, ValueError, "lookback must be >= 1"),
+    ({"ts": np.zeros((6, 2)), "lookback": 2, "horizon": 2, "target_col": 2}, ValueError,
+     "target_col 2 is out of range for 2 features"),
+    ({"ts": np.arange(6.0), "lookback": 2, "horizon": 2, "target_col": 1}, ValueError,
+     "target_col 1 is out of range"),
+    ({"ts": np.arange(6.0), "lookback": 2, "horizon": 2, "target_col": -1}, ValueError,
+     "target_col must be >= 0"),
+    ({"ts": np.arange(6.0), "lookback": 2, "horizon": 2, "target_col": "a"}, TypeError,
+     "target_col must be an int"),
+    ({"ts": [1.0, np.nan, 3.0, 4.0, 5.0], "lookback": 2, "horizon": 1}, ValueError, "ts holds"),
+])
+def test_horizon_windows_reject_bad_input(kwargs, exc, msg):
+    with pytest.raises(exc, match=msg):
+        make_horizon_windows(**kwargs)
+
+
+def test_horizon_windows_need_lookback_plus_horizon_steps():
+    x, y = make_horizon_windows(np.arange(5.0), lookback=3, horizon=2)   # exactly enough
+    assert x.shape == (1, 3, 1) and y.tolist() == [[3.0, 4.0]]
