@@ -42,7 +42,7 @@ def rmse(y_true: Any, y_pred: Any) -> float:
     ``(n,)``), and the same index if both are pandas objects; anything else is a
     ``ValueError``, never a silent pairing of misaligned values.
 
-    Used in chapters 1 and 6.
+    Used in chapters 1, 6 and 7.
     """
     a, b = _pair(y_true, y_pred)
     return float(np.sqrt(np.mean((a - b) ** 2)))

@@ -247,7 +247,7 @@ def fit(model: nn.Module, train_data: Iterable, *, epochs: int, lr: float = 1e-3
     Warns:
         RuntimeWarning: if the last epoch's training loss is above the first's.
 
-    Used in chapters 1, 3, 4, 5 and 6.
+    Used in chapters 1, 3, 4, 5, 6 and 7.
     """
     if patience is not None:
         patience = check_int(patience, "patience", minimum=1)

@@ -236,5 +236,7 @@ def test_reference_labels_are_the_author_year_citations():
     assert labels["elman1990"] == "Elman, 1990"
     assert labels["hochreiter1997"] == "Hochreiter and Schmidhuber, 1997"
     assert labels["bengio1994"] == "Bengio et al., 1994"
-    pattern = re.compile(r"[A-Z][\w'-]+( and [\w' -]+| et al\.)?, \d{4}[a-z]?")
+    # A surname may have two capitalised words (Ben Taieb); the rest as the text cites it.
+    pattern = re.compile(r"[A-Z][\w'-]+(?: [A-Z][\w'-]+)?( and [\w' -]+| et al\.)?, \d{4}[a-z]?")
+    assert labels["taieb2012"] == "Ben Taieb et al., 2012"
     assert all(pattern.fullmatch(label) for label in labels.values()), labels

@@ -1,4 +1,4 @@
-"""The diagrams of chapters 5 and 6 agree with their chapter's data.
+"""The diagrams of chapters 5, 6 and 7 agree with their chapter's data.
 
 book/diagrams/ch6_walk_forward.py and book/diagrams/ch6_leak.py draw the chapter's own time
 axis: where the training, validation and test parts end, the walk-forward origins and the
@@ -9,7 +9,11 @@ writes those years into its labels. The diagrams cannot run the chapters, so the
 these positions (and quote some of them in their docstrings). If a chapter's data, its split
 or its constants changed, the pictures would silently become wrong; this test recomputes
 every position the way the chapter does (notebooks/06_stock_prediction.ipynb,
-notebooks/05_stateful_vs_lookback.ipynb) and compares.
+notebooks/05_stateful_vs_lookback.ipynb) and compares. book/diagrams/ch7_evaluation.py
+draws chapter 7's evaluation scheme from the chapter's constants (``LOOKBACK``, ``HORIZON``,
+``ORIGINS``, ``N_CAL``, ``N_TEST``) and the years of the sunspot series; the test compares
+them, and the years the chapter forecasts from each origin (``cal_truth``, ``truth``), with
+what the picture draws.
 
 The chapters' literal constants (``RECENT``, ``TEST_SHARE``, ``N_LAGS``, ``N_TEST``...) and
 the arguments of their calls (``load_stock``, ``time_split``, ``train_test_split``,
@@ -56,9 +60,11 @@ sys.path.insert(0, str(ROOT / "book" / "diagrams"))
 import ch5_rolling_origin
 import ch6_leak
 import ch6_walk_forward
+import ch7_evaluation
 
 CH5 = ROOT / "notebooks" / "05_stateful_vs_lookback.ipynb"
 CH6 = ROOT / "notebooks" / "06_stock_prediction.ipynb"
+CH7 = ROOT / "notebooks" / "07_multistep_uncertainty.ipynb"
 FRACTION_WORDS = {2: "half", 3: "third", 4: "quarter", 5: "fifth", 10: "tenth"}
 
 
@@ -72,10 +78,10 @@ class Chapter:
                            for node in ast.parse(source).body]
         self.constants: dict[str, object] = {}
         ambiguous = set()
-        for node in self.statements:
-            if not isinstance(node, ast.Assign) or len(node.targets) != 1:
-                continue
-            names, values = self._targets(node.targets[0]), node.value
+        assignments = [(target, node.value) for node in self.statements
+                       if isinstance(node, ast.Assign) for target in node.targets]
+        for target, values in assignments:  # A = B = 1 gives both
+            names = self._targets(target)
             if names is None:
                 continue
             if len(names) > 1:  # A, B = 1, 2
@@ -125,10 +131,11 @@ class Chapter:
 
     def evaluate(self, node: ast.expr, **names):
         """The value of a chapter expression, given the values of the names it reads
-        (the chapter's constants are known; of the builtins only ``len``)."""
+        (the chapter's constants are known; of the builtins only ``len``). The names are
+        globals, so that a comprehension sees them too."""
         code = compile(ast.Expression(node), str(self.path), "eval")
         try:
-            return eval(code, {"__builtins__": {"len": len}}, {**self.constants, **names})
+            return eval(code, {"__builtins__": {"len": len}, **self.constants, **names})
         except NameError as error:
             raise AssertionError(self._outdated(
                 f"computes `{ast.unparse(node)}` from {sorted(names)} only ({error})"))
@@ -411,3 +418,104 @@ def test_rolling_origin_docstring(ch5):
     dropped = len(ch5["raw"]) - len(ch5["data"])
     check_text(m, f"the {dropped + 1}-year mean's first {dropped}", source,
                "the years the rolling mean drops")
+
+
+@pytest.fixture(scope="module")
+def ch7():
+    """Chapter 7's constants, its years, and the years it forecasts from every origin: for
+    each origin year T, ``cal`` and ``test`` hold the year of every forecast target, one row
+    per forecast origin t_0 (its columns j = 1, ..., H)."""
+    nb = Chapter(CH7)
+    years = load_sunspots().index.year.to_numpy()
+    names = {"np": np, "int": int, "years": years}
+    at = nb.evaluate(nb.assignment("at").value, **names)  # each origin's row
+    names |= {"at": at, "N_FROM": nb.evaluate(nb.assignment("N_FROM").value),
+              "y": years}  # the chapter's y read as years: the years of the targets
+    return {"nb": nb, "years": years, "n_from": names["N_FROM"],
+            "cal": nb.evaluate(nb.assignment("cal_truth").value, **names),
+            "test": nb.evaluate(nb.assignment("truth").value, **names)}
+
+
+def test_evaluation_constants(ch7):
+    m, nb, years = ch7_evaluation, ch7["nb"], ch7["years"]
+    for name in ("LOOKBACK", "HORIZON", "N_CAL", "N_TEST"):
+        check(m, name, getattr(m, name), nb.constant(name))
+    check(m, "ORIGINS", m.ORIGINS, tuple(nb.constant("ORIGINS")))
+    check(m, "FIRST_YEAR", m.FIRST_YEAR, int(years[0]))
+    check(m, "LAST_YEAR", m.LAST_YEAR, int(years[-1]))
+    check(m, "N_FROM (forecast origins per part)", m.N_FROM, ch7["n_from"])
+
+
+def test_evaluation_parts_and_origins(ch7):
+    """Each row's fit, calibration and test years, and the close-up's forecast origins, are
+    where the chapter's forecasts lie."""
+    m = ch7_evaluation
+    for origin in m.ORIGINS:
+        drawn = {fill: (first, last) for first, last, fill in m.parts(origin)}
+        for part, fill in [("cal", "valid"), ("test", "test")]:
+            targets = ch7[part][origin]  # (origins, H): the year of every target
+            check(m, f"the {part} years of origin {origin} (first, last)", drawn[fill],
+                  (int(targets.min()), int(targets.max())))
+            check(m, f"the number of {part} forecast origins at {origin}", len(targets),
+                  m.N_FROM)
+            check(m, f"the steps ahead of each {part} forecast at {origin}",
+                  targets.shape[1], m.HORIZON)
+        first_cal_origin = int(ch7["cal"][origin][0, 0]) - 1
+        check(m, f"the fit years of origin {origin}: up to the first calibration t_0",
+              drawn["train"], (m.FIRST_YEAR, first_cal_origin))
+        check(m, f"the years after the test years of origin {origin}", drawn.get("unused"),
+              None if origin + m.N_TEST == m.LAST_YEAR else (origin + m.N_TEST + 1,
+                                                             m.LAST_YEAR))
+    # The close-up: the first and last origin t_0 of its calibration and test years.
+    labels = m.LABELS
+    for part, first, last in [("cal", "cal_first", "cal_last"),
+                              ("test", "test_first", "test_last")]:
+        origins = ch7[part][m.CLOSE_UP][:, 0] - 1
+        check(m, f"LABELS['{first}'], LABELS['{last}'] (the {part} origins t_0)",
+              years_in(labels[first]) + years_in(labels[last]),
+              [int(origins[0]), int(origins[-1])])
+    windows = [(t0 - m.LOOKBACK + 1) for t0 in ch7["cal"][m.CLOSE_UP][:, 0] - 1]
+    check(m, "FIRST_SHOWN (the first year a close-up window reads)", m.FIRST_SHOWN,
+          int(min(windows)))
+
+
+def _number(symbol: str, label: str) -> int | None:
+    """The number a label gives a symbol: 24 for ('w', '$w = 24$ true values')."""
+    found = re.search(rf"\b{symbol}\s*=\s*(\d+)", label)
+    return int(found[1]) if found else None
+
+
+def test_evaluation_labels_and_docstring(monkeypatch):
+    """The picture's texts say the module's numbers, and its ticks stand where they say."""
+    m, labels = ch7_evaluation, ch7_evaluation.LABELS
+    check(m, "the rows' labels (their years)", [years_in(labels[f"row_{k}"]) for k in
+                                                range(1, len(m.ORIGINS) + 1)],
+          [[origin] for origin in m.ORIGINS])
+    check(m, "LABELS['window'] (its w)", _number("w", labels["window"]), m.LOOKBACK)
+    check(m, "LABELS['forecasts'] (its H)", _number("H", labels["forecasts"]), m.HORIZON)
+    for key in ("cal_note", "test_note"):
+        check(m, f"LABELS['{key}'] (the number of origins)",
+              int(re.match(r"\d+", labels[key])[0]), m.N_FROM)
+
+    # The two time axes: each tick labelled with the year it is placed at.
+    texts = drawn_calls(m, monkeypatch, "text")["text"]  # text(ax, x, y, s, ...)
+    placed = {(args[3], args[1]) for args, _ in texts}  # (text, x); both axes end in 2008
+    for prefix, x, first in [("y", m._x, m.FIRST_YEAR), ("c", m._xc, m.FIRST_SHOWN)]:
+        ticks = {key: s for key, s in labels.items() if re.fullmatch(rf"{prefix}\d{{4}}", key)}
+        check(m, f"the axis labels' years (LABELS['{prefix}YYYY'])",
+              [years_in(s) for s in ticks.values()], [[int(key[1:])] for key in ticks])
+        check(m, f"the first and last year of the '{prefix}' axis",
+              (min(ticks.values()), max(ticks.values())), (str(first), str(m.LAST_YEAR)))
+        wanted = [(s, x(years_in(s)[0] + 0.5)) for s in ticks.values()]
+        check(m, f"the '{prefix}' axis labels drawn at their years (text, x)",
+              [tick for tick in wanted if tick in placed], wanted)
+
+    cal = m.CLOSE_UP - m.N_CAL
+    check_text(m, ", ".join(map(str, m.ORIGINS)), m.__doc__, "the origin years")
+    check_text(m, f"{m.FIRST_YEAR}-{m.LAST_YEAR}", m.__doc__, "the years of the series")
+    check_text(m, f"t_0 = {cal}, ..., {cal + m.N_FROM - 1}", m.__doc__,
+               "the close-up's calibration origins")
+    check_text(m, f"H = {m.HORIZON}", m.__doc__, "the horizon")
+    check_text(m, f"w = {m.LOOKBACK}", m.__doc__, "the look-back length")
+    check_text(m, f"the {m.N_CAL} years up to it", m.__doc__, "the calibration years")
+    check_text(m, f"the {m.N_TEST} years after it", m.__doc__, "the test years")
