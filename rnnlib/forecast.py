@@ -433,17 +433,9 @@ def recursive_window(model: nn.Module, context: Any, horizon: int, lookback: int
 
 
 def _as_windows(windows: Any) -> torch.Tensor:
-    """A float32 CPU tensor ``(n, lookback, features)`` from array-like ``windows``."""
-    if (isinstance(windows, torch.Tensor) and windows.dim() == 3 and windows.is_floating_point()
-            and windows.device.type != "meta"):         # a meta tensor: refused below, by name
-        arr = windows.detach().float().cpu()
-        if not torch.isfinite(arr).all():
-            raise ValueError("windows holds NaN or infinite values; fill or drop them first")
-        if arr.numel() == 0:
-            raise ValueError("windows must not be empty")
-        return arr
-    arr = as_float_array(windows, "windows", ndim=(3,))
-    return torch.tensor(arr, dtype=torch.float32)
+    """A float32 tensor ``(n, lookback, features)`` from array-like ``windows`` (the
+    array-like contract, as :func:`_as_series`)."""
+    return torch.tensor(as_float_array(windows, "windows", ndim=(3,)), dtype=torch.float32)
 
 
 def recursive_windows(model: nn.Module, windows: Any, horizon: int, *,

@@ -65,22 +65,33 @@ def _same_shape(**arrays: Any) -> list[np.ndarray]:
     return out
 
 
-def _interval(y: Any, lower: Any, upper: Any) -> list[np.ndarray]:
-    y, lower, upper = _same_shape(y=y, lower=lower, upper=upper)
+def _check_order(lower: np.ndarray, upper: np.ndarray) -> None:
     if np.any(lower > upper):
         first = np.argwhere(lower > upper)[0].tolist()
         raise ValueError(f"lower must not exceed upper, but it does at position {first}")
+
+
+def _interval(y: Any, lower: Any, upper: Any) -> list[np.ndarray]:
+    y, lower, upper = _same_shape(y=y, lower=lower, upper=upper)
+    _check_order(lower, upper)
     return [y, lower, upper]
 
 
-def _mean(values: np.ndarray, axis: int | None) -> float | np.ndarray:
-    if axis is None:
-        return float(values.mean())
+def _check_axis(axis: Any, shape: tuple[int, ...], none_ok: bool = True) -> int | None:
+    """``axis`` as an int that indexes ``shape`` (or ``None`` where allowed)."""
+    if axis is None and none_ok:
+        return None
     axis = check_int(axis, "axis")
-    if not -values.ndim <= axis < values.ndim:
-        raise ValueError(f"axis must be None or between {-values.ndim} and "
-                         f"{values.ndim - 1} for arrays of shape {values.shape}, got {axis}")
-    return values.mean(axis=axis)
+    if not -len(shape) <= axis < len(shape):
+        allowed = "None or " if none_ok else ""
+        raise ValueError(f"axis must be {allowed}between {-len(shape)} and {len(shape) - 1} "
+                         f"for arrays of shape {shape}, got {axis}")
+    return axis
+
+
+def _mean(values: np.ndarray, axis: int | None) -> float | np.ndarray:
+    axis = _check_axis(axis, values.shape)
+    return float(values.mean()) if axis is None else values.mean(axis=axis)
 
 
 def pinball_loss(pred: torch.Tensor, target: torch.Tensor,
@@ -134,7 +145,7 @@ def interval_width(lower: Any, upper: Any, *, axis: int | None = None) -> float 
     Used in chapter 7.
     """
     lower, upper = _same_shape(lower=lower, upper=upper)
-    _interval(lower, lower, upper)
+    _check_order(lower, upper)
     return _mean(upper - lower, axis)
 
 
@@ -260,9 +271,7 @@ def conformal_radius(errors: Any, alpha: float, *, axis: int = 0) -> float | np.
     alpha = _alpha(alpha)
     if np.any(errors < 0):
         raise ValueError("errors must be absolute errors (>= 0); pass np.abs(y - forecast)")
-    axis = check_int(axis, "axis")
-    if not -errors.ndim <= axis < errors.ndim:
-        raise ValueError(f"axis must be between {-errors.ndim} and {errors.ndim - 1}, got {axis}")
+    axis = _check_axis(axis, errors.shape, none_ok=False)
     n = errors.shape[axis]
     k = math.ceil((n + 1) * (1 - alpha) - 1e-9)
     if k > n:
