@@ -28,6 +28,8 @@ module          question
                 sequences, progress.
 ``forecast``    How is a forecast made? Naive baselines, ``predict``, one-step and recursive
                 forecasts, from one origin or many at once.
+``ensembles``   How are several copies of a model (seeds, folds) trained at once, as one
+                model?
 ``evaluation``  How is a forecast judged? Errors and tables, rolling origins and
                 walk-forward, Diebold-Mariano.
 ``uncertainty`` How sure is a forecast? Pinball loss, interval coverage, width and Winkler
@@ -44,6 +46,7 @@ price CSV files and keeps the locked price cache for ``stocks``.
 from rnnlib.cells import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from rnnlib.data import adding_problem, load_sunspots, sine_wave
 from rnnlib.device import get_device, seed_everything
+from rnnlib.ensembles import Ensemble, RecurrentEnsemble, fit_members
 from rnnlib.evaluation import (
     WalkForward,
     diebold_mariano,
@@ -110,11 +113,13 @@ __all__ = [
     "GRU",
     "LSTM",
     "RNN",
+    "Ensemble",
     "GRUCell",
     "History",
     "LSTMCell",
     "Minibatches",
     "RNNCell",
+    "RecurrentEnsemble",
     "Scaler",
     "Seq2Seq",
     "SequenceRegressor",
@@ -134,6 +139,7 @@ __all__ = [
     "drift_forecast",
     "drop_halted_days",
     "fit",
+    "fit_members",
     "fit_stateful",
     "forecast_table",
     "get_device",

@@ -25,7 +25,11 @@ Patches while active (each undone on exit), and why:
 * ``torch.backends.cudnn.enabled`` -> False: ``nn.RNN.flatten_parameters`` asks cuDNN
   about "CUDA" weights, which warns on a CPU build; with it off the RNN runs its CPU path;
 * ``nn.Parameter.__new__`` wrapped: ``nn.Parameter(tagged)`` (``deepcopy`` of a module,
-  ``nn.Linear(..., device="cuda")``) keeps the tag. (Not ``Tensor._make_subclass``, which it
+  ``nn.Linear(..., device="cuda")``) keeps the tag.
+* ``torch.func.vmap`` (and ``torch.vmap``) wrapped: inside a vmapped function the tensors
+  are functorch's batched wrappers, which carry no tag, so the function is checked at its
+  boundary instead: its tensor arguments must not mix devices, and its results take the
+  tag of its arguments. (Not ``Tensor._make_subclass``, which it
   calls: torch._dynamo, imported lazily by ``torch.optim``, would register the wrapper.)
 
 Numbers are the CPU's: ``torch.randn(..., device="cuda")`` draws from the CPU generator
@@ -68,7 +72,8 @@ class _Token:
         return self
 
 
-_state: dict[str, Any] = {"token": None, "mode": None, "undo": None, "depth": 0}
+_state: dict[str, Any] = {"token": None, "mode": None, "undo": None, "depth": 0,
+                          "in_vmap": 0}
 _lock = threading.Lock()
 
 
@@ -329,14 +334,19 @@ _SPECIAL: dict[Any, Callable[[Callable, tuple, dict], Any]] = {
 }
 
 
+def _mixes(inputs: list[torch.Tensor], tagged: list[torch.Tensor]) -> bool:
+    """Whether a tagged tensor meets an untagged CPU tensor of one or more dimensions."""
+    return bool(tagged) and len(tagged) < len(inputs) \
+        and any(t.dim() > 0 for t in inputs if not is_fake_cuda(t))
+
+
 def _general(func: Callable, args: tuple, kwargs: dict) -> Any:
     """Every other call: ``device=`` decides the results' tag, else a tagged input does;
     a tagged input meeting an untagged CPU tensor of one or more dimensions raises."""
     target, kwargs = _device_kwarg(kwargs)
     inputs = _tensors(args, _tensors(kwargs, []))
     tagged = [t for t in inputs if is_fake_cuda(t)]
-    if target is None and tagged and len(tagged) < len(inputs) \
-            and any(t.dim() > 0 for t in inputs if not is_fake_cuda(t)):
+    if target is None and not _state["in_vmap"] and _mixes(inputs, tagged):
         raise _mixing_error(func)
     out = func(*args, **kwargs)
     if target is not None:
@@ -379,6 +389,28 @@ def _parameter_new_keeping_tag(original: Callable) -> staticmethod:
     return staticmethod(__new__)
 
 
+def _vmap_checked_at_its_boundary(original: Callable) -> Callable:
+    def vmap(func: Callable, *v_args: Any, **v_kwargs: Any) -> Callable:
+        def unchecked(*args: Any, **kwargs: Any) -> Any:
+            _state["in_vmap"] += 1
+            try:
+                return func(*args, **kwargs)
+            finally:
+                _state["in_vmap"] -= 1
+
+        batched = original(unchecked, *v_args, **v_kwargs)
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            inputs = _tensors(args, _tensors(kwargs, []))
+            tagged = [t for t in inputs if is_fake_cuda(t)]
+            if not _state["in_vmap"] and _mixes(inputs, tagged):
+                raise _mixing_error(original)
+            out = batched(*args, **kwargs)
+            return _set_tags(out, inputs, True) if tagged else out
+        return run
+    return vmap
+
+
 def _start() -> None:
     undo: list[Callable[[], None]] = []
     _patch(torch.cuda, "is_available", lambda: True, undo)
@@ -386,6 +418,9 @@ def _start() -> None:
     _patch(torch.cuda, "synchronize", lambda device=None: None, undo)
     _patch(torch.backends.cudnn, "enabled", False, undo)
     _patch(nn.Parameter, "__new__", _parameter_new_keeping_tag(nn.Parameter.__new__), undo)
+    checked_vmap = _vmap_checked_at_its_boundary(torch.func.vmap)
+    _patch(torch.func, "vmap", checked_vmap, undo)
+    _patch(torch, "vmap", checked_vmap, undo)
     mode = FakeCudaMode()
     _state.update(token=_Token(), mode=mode, undo=undo)
     try:

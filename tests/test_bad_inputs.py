@@ -43,6 +43,29 @@ def _as_column(v):
     return v.reshape(-1, 1, 1) if isinstance(v, (np.ndarray, torch.Tensor)) else v
 
 
+def _ensemble():
+    torch.manual_seed(0)
+    return rnnlib.Ensemble([torch.nn.Linear(1, 1) for _ in range(2)])
+
+
+def _recurrent_ensemble(kind=rnnlib.WindowRegressor):
+    torch.manual_seed(0)
+    return rnnlib.RecurrentEnsemble([kind(1, 3) for _ in range(2)])
+
+
+def _as_rows(v):
+    """``v`` as rows ``(N, 1)`` where it can be reshaped (arrays and tensors)."""
+    return v.reshape(-1, 1) if isinstance(v, (np.ndarray, torch.Tensor)) and len(v) else v
+
+
+def _as_sequence(v):
+    """``v`` as one sequence ``(1, N, 1)`` where it can be reshaped (arrays and tensors)."""
+    return v.reshape(1, -1, 1) if isinstance(v, (np.ndarray, torch.Tensor)) and len(v) else v
+
+
+ROWS = torch.tensor(GOOD, dtype=torch.float32).reshape(-1, 1)
+
+
 def _frame(close):
     """A price frame whose Close column holds ``close`` (one value per day)."""
     frame = pd.DataFrame({c: GOOD for c in ("Open", "High", "Low", "Volume")},
@@ -112,6 +135,16 @@ CALLS = {
     "crps_samples samples 2-D": (lambda v: rnnlib.crps_samples(GOOD[:, None], _as_column(v)),
                                  "samples"),
     "conformal_radius errors": (lambda v: rnnlib.conformal_radius(v, 0.2), "errors"),
+    # chapter 8: ensembles. "x " with its space, as "y ".
+    "Ensemble x": (lambda v: _ensemble()(_as_rows(v)), "x "),
+    "RecurrentEnsemble x": (lambda v: _recurrent_ensemble()(_as_column(v)), "x "),
+    "fit_members x": (lambda v: rnnlib.fit_members(_ensemble(), _as_rows(v), ROWS,
+                                                   torch.ones(2, N, 1), epochs=1), "x "),
+    "fit_members y": (lambda v: rnnlib.fit_members(_ensemble(), ROWS, _as_rows(v),
+                                                   torch.ones(2, N, 1), epochs=1), "y "),
+    "fit_members y sequence": (lambda v: rnnlib.fit_members(
+        _recurrent_ensemble(rnnlib.SequenceRegressor), ROWS.reshape(1, N, 1), _as_sequence(v),
+        torch.ones(2, 1, N, 1), epochs=1), "y "),
 }
 
 nan, inf = GOOD.copy(), GOOD.copy()

@@ -302,6 +302,22 @@ def test_cuda_functions_patched():
         torch.cuda.manual_seed_all(0)
 
 
+def test_vmap_is_checked_at_its_boundary():
+    """Inside torch.func.vmap tensors are untagged wrappers: a vmapped function whose
+    arguments are all on CUDA runs and returns CUDA results (equal to the CPU's); one whose
+    arguments mix the devices raises, as on a GPU."""
+    w, x = torch.randn(3, 4, 2), torch.randn(5, 4)
+    expected = torch.func.vmap(lambda w, x: x @ w, in_dims=(0, None))(w, x)
+    with fake_cuda() as device:
+        batched = torch.func.vmap(lambda w, x: x @ w, in_dims=(0, None))
+        out = batched(w.to(device), x.to(device))
+        assert out.is_cuda and is_fake_cuda(out)
+        assert_close(out.cpu(), expected)
+        with pytest.raises(RuntimeError, match=SAME_DEVICE):
+            batched(w.to(device), x)
+        assert torch.vmap is torch.func.vmap
+
+
 # --- No trace outside the block ---
 
 
@@ -309,12 +325,12 @@ def test_nothing_leaks_after_the_block():
     """After the block (even one left by an error) torch is as before, and tensors made
     inside count as CPU tensors."""
     before = (torch.cuda.is_available, torch.cuda.device_count, torch.cuda.synchronize,
-              torch.backends.cudnn.enabled, nn.Parameter.__new__)
+              torch.backends.cudnn.enabled, nn.Parameter.__new__, torch.func.vmap, torch.vmap)
     with pytest.raises(ValueError, match="inside"), fake_cuda():
         t = torch.ones(2, device="cuda")
         raise ValueError("inside")
     after = (torch.cuda.is_available, torch.cuda.device_count, torch.cuda.synchronize,
-             torch.backends.cudnn.enabled, nn.Parameter.__new__)
+             torch.backends.cudnn.enabled, nn.Parameter.__new__, torch.func.vmap, torch.vmap)
     assert after == before
     assert not is_active() and torch.overrides._get_current_function_mode_stack() == []
     assert t.device.type == "cpu" and not is_fake_cuda(t)
