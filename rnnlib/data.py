@@ -57,7 +57,7 @@ def load_sunspots() -> pd.DataFrame:
         A DataFrame with one float column ``SUNACTIVITY`` (309 rows) and a
         ``DatetimeIndex`` named ``year`` of year starts with frequency ``YS``.
 
-    Used in chapters 5 and 7.
+    Used in chapters 5, 7 and 8.
     """
     import statsmodels.api as sm
 

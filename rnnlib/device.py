@@ -89,7 +89,7 @@ def get_device(name: str | torch.device | None = None) -> torch.device:
         ValueError: if the requested device is unknown or not available here (the message
             names ``name`` or the environment variable, whichever asked for it).
 
-    Used in chapters 1, 2, 3, 4, 5, 6 and 7.
+    Used in chapters 1, 2, 3, 4, 5, 6, 7 and 8.
     """
     return _resolve_device(name, "name")
 
@@ -124,7 +124,7 @@ def seed_everything(seed: int, *, threads: int | None = 1,
             bool or ``None``.
         ValueError: if ``seed`` is negative or too large for NumPy, or ``threads < 1``.
 
-    Used in chapters 1, 2, 3, 4, 5, 6 and 7.
+    Used in chapters 1, 2, 3, 4, 5, 6, 7 and 8.
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")

@@ -263,7 +263,7 @@ def diebold_mariano(errors_a: Any, errors_b: Any, power: int = 2) -> tuple[float
     Returns:
         ``(statistic, p_value)`` with the two-sided p-value.
 
-    Used in chapter 6.
+    Used in chapters 6 and 8.
     """
     a, b = paired_arrays(errors_a, errors_b, ("errors_a", "errors_b"), ndim=(1,))
     if len(a) < 3:

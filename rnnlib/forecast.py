@@ -105,7 +105,7 @@ def one_step_baseline(series: Any, n_test: int,
     Returns:
         Shape ``(n_test,)``, aligned with ``series[-n_test:]``.
 
-    Used in chapters 1, 2, 3, 5 and 6.
+    Used in chapters 1, 2, 3, 5, 6 and 8.
     """
     s = as_float_array(series, "series", ndim=(1,))
     n_test = check_int(n_test, "n_test", minimum=1)

@@ -49,7 +49,7 @@ class SequenceRegressor(nn.Module):
         num_layers: stacked recurrent layers.
         cell: ``"rnn"``, ``"lstm"`` or ``"gru"``.
 
-    Used in chapters 1, 2, 3 and 5.
+    Used in chapters 1, 2, 3, 5 and 8.
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int = 1,
@@ -80,7 +80,7 @@ class WindowRegressor(nn.Module):
         num_layers: stacked recurrent layers.
         cell: ``"rnn"``, ``"lstm"`` or ``"gru"``.
 
-    Used in chapters 1, 4, 5, 6 and 7.
+    Used in chapters 1, 4, 5, 6, 7 and 8.
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int = 1,

@@ -40,7 +40,7 @@ def glue(name: str, value: Any, fmt: str = "{}") -> str:
         TypeError: ``name`` or ``fmt`` is not a string.
         ValueError: ``name`` is not a valid key, or ``fmt`` does not format ``value``.
 
-    Used in chapters 1, 2, 3, 4, 5, 6 and 7.
+    Used in chapters 1, 2, 3, 4, 5, 6, 7 and 8.
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, got {type(name).__name__}")

@@ -95,7 +95,7 @@ class Scaler:
         scale_: per-feature divisor (range or standard deviation), shape ``(features,)``.
         n_fitted_: the number of rows it was fitted on.
 
-    Used in chapters 6 and 7.
+    Used in chapters 6, 7 and 8.
     """
 
     def __init__(self, kind: Literal["minmax", "standard"] = "minmax") -> None:
@@ -236,7 +236,7 @@ def make_windows(ts: Any, lookback: int, shift: int = 1,
         shape ``(n_windows, n_targets)`` (``target="last"``) or
         ``(n_windows, lookback, n_targets)`` (``target="window"``).
 
-    Used in chapters 5 and 6.
+    Used in chapters 5, 6 and 8.
     """
     ds = TimeSeriesDataset(ts, lookback, shift, target, target_cols)
     idx = torch.arange(len(ds))

@@ -1,4 +1,4 @@
-"""The diagrams of chapters 5, 6 and 7 agree with their chapter's data.
+"""The diagrams of chapters 5, 6, 7 and 8 agree with their chapter's data.
 
 book/diagrams/ch6_walk_forward.py and book/diagrams/ch6_leak.py draw the chapter's own time
 axis: where the training, validation and test parts end, the walk-forward origins and the
@@ -13,7 +13,9 @@ notebooks/05_stateful_vs_lookback.ipynb) and compares. book/diagrams/ch7_evaluat
 draws chapter 7's evaluation scheme from the chapter's constants (``LOOKBACK``, ``HORIZON``,
 ``ORIGINS``, ``N_CAL``, ``N_TEST``) and the years of the sunspot series; the test compares
 them, and the years the chapter forecasts from each origin (``cal_truth``, ``truth``), with
-what the picture draws.
+what the picture draws. book/diagrams/ch8_protocol.py draws chapter 8's protocol from the
+chapter's years (the sunspots cut at 1987), ``LAST_TRAIN``, ``FOLDS``, ``SEEDS``,
+``EPOCHS``, ``EVERY`` and ``SCALES``; the test compares them, and the years of every row.
 
 The chapters' literal constants (``RECENT``, ``TEST_SHARE``, ``N_LAGS``, ``N_TEST``...) and
 the arguments of their calls (``load_stock``, ``time_split``, ``train_test_split``,
@@ -61,10 +63,12 @@ import ch5_rolling_origin
 import ch6_leak
 import ch6_walk_forward
 import ch7_evaluation
+import ch8_protocol
 
 CH5 = ROOT / "notebooks" / "05_stateful_vs_lookback.ipynb"
 CH6 = ROOT / "notebooks" / "06_stock_prediction.ipynb"
 CH7 = ROOT / "notebooks" / "07_multistep_uncertainty.ipynb"
+CH8 = ROOT / "notebooks" / "08_benchmark.ipynb"
 FRACTION_WORDS = {2: "half", 3: "third", 4: "quarter", 5: "fifth", 10: "tenth"}
 
 
@@ -519,3 +523,110 @@ def test_evaluation_labels_and_docstring(monkeypatch):
     check_text(m, f"w = {m.LOOKBACK}", m.__doc__, "the look-back length")
     check_text(m, f"the {m.N_CAL} years up to it", m.__doc__, "the calibration years")
     check_text(m, f"the {m.N_TEST} years after it", m.__doc__, "the test years")
+
+
+@pytest.fixture(scope="module")
+def ch8():
+    """Chapter 8's constants and its years: the sunspots as the chapter cuts them, and its
+    test years (``TEST``, a mask over ``years``)."""
+    nb = Chapter(CH8)
+    args, kwargs = nb.call("sun", func="load_sunspots")
+    sun = load_sunspots(*args, **kwargs)
+    loaded = nb.assignment("sun", func="load_sunspots")
+    for node in nb.statements:  # every later `sun = ...` (the cut at 1987), in order
+        if isinstance(node, ast.Assign) and node is not loaded and len(node.targets) == 1 \
+                and nb._targets(node.targets[0]) == ("sun",):
+            sun = nb.evaluate(node.value, sun=sun)
+    years = nb.evaluate(nb.assignment("years").value, sun=sun)
+    split = nb.assignment("LAST_TRAIN", "TEST").value
+    assert isinstance(split, ast.Tuple), ast.unparse(split)
+    scales = nb.assignment("SCALES").value
+    assert isinstance(scales, ast.Dict), f"chapter 8's SCALES is {ast.unparse(scales)}"
+    return {"nb": nb, "years": years, "test": nb.evaluate(split.elts[1], years=years),
+            "seeds": nb.evaluate(nb.assignment("SEEDS").value, list=list, range=range),
+            "scales": tuple(ast.literal_eval(key) for key in scales.keys)}
+
+
+def _span(years) -> tuple[int, int]:
+    """The first and last of some years."""
+    return int(years[0]), int(years[-1])
+
+
+def test_protocol_constants(ch8):
+    m, nb, years = ch8_protocol, ch8["nb"], ch8["years"]
+    check(m, "FIRST_YEAR", m.FIRST_YEAR, int(years[0]))
+    check(m, "LAST_YEAR", m.LAST_YEAR, int(years[-1]))
+    check(m, "LAST_TRAIN", m.LAST_TRAIN, nb.constant("LAST_TRAIN"))
+    check(m, "FOLDS", m.FOLDS, tuple(map(tuple, nb.constant("FOLDS"))))
+    check(m, "N_SEEDS", m.N_SEEDS, len(ch8["seeds"]))
+    check(m, "EPOCHS", m.EPOCHS, nb.constant("EPOCHS"))
+    check(m, "EVERY", m.EVERY, nb.constant("EVERY"))
+    check(m, "SCALES (the keys of the chapter's SCALES)", m.SCALES, ch8["scales"])
+
+
+def test_protocol_rows(ch8):
+    """Each row's fit, validation and test years are the chapter's, and no fold reaches the
+    test years."""
+    m, years, test = ch8_protocol, ch8["years"], ch8["test"]
+    chapter_rows = []
+    for k, (fitted, validated) in enumerate(ch8["nb"].constant("FOLDS"), start=1):
+        assert not test[years <= validated].any(), (
+            f"chapter 8's fold {k} validates on test years (up to {validated})")
+        parts = [(*_span(years[years <= fitted]), "train"),
+                 (*_span(years[(years > fitted) & (years <= validated)]), "valid")]
+        if (years > validated).any():
+            parts.append((*_span(years[years > validated]), "unused"))
+        chapter_rows.append((f"fold_{k}", parts))
+    chapter_rows.append(("test", [(*_span(years[~test]), "train"),
+                                  (*_span(years[test]), "test")]))
+    check(m, "rows() (first year, last year, fill)", m.rows(), chapter_rows)
+
+
+def test_protocol_labels_and_docstring(ch8, monkeypatch):
+    """The picture's texts say the module's numbers, and its ticks stand where they say."""
+    m, labels, years, test = ch8_protocol, ch8_protocol.LABELS, ch8["years"], ch8["test"]
+    for k, (fitted, validated) in enumerate(m.FOLDS, start=1):
+        check(m, f"LABELS['r_fold_{k}'] (the years validated)", years_in(labels[f"r_fold_{k}"]),
+              [fitted + 1, validated])
+    check(m, "LABELS['r_test'] (the test years)", years_in(labels["r_test"]),
+          list(_span(years[test])))
+    check(m, "LABELS['refit'] (the years refitted)", years_in(labels["refit"]),
+          list(_span(years[~test])))
+    check(m, "LABELS['forecast'] (the test years)", years_in(labels["forecast"]),
+          list(_span(years[test])))
+    check(m, "the checkpoints' labels (LABELS['eN'])",
+          [key for key in labels if re.fullmatch(r"e\d+", key)],
+          [f"e{epoch}" for epoch in range(m.EVERY, m.EPOCHS + 1, m.EVERY)])
+    check(m, "checkpoints()", m.checkpoints(), list(range(m.EVERY, m.EPOCHS + 1, m.EVERY)))
+    for key in ("seeds", "cell"):
+        check(m, f"LABELS['{key}'] (the number of seeds)",
+              [int(n) for n in re.findall(r"\b\d+\b", labels[key])], [m.N_SEEDS])
+    check(m, "the scales' labels (LABELS['scale_NAME'])",
+          [key for key in labels if key.startswith("scale_")],
+          [f"scale_{scale}" for scale in m.SCALES])
+
+    # The time axis: each tick labelled with the year it is placed at, first to last year.
+    ticks = {key: s for key, s in labels.items() if re.fullmatch(r"y\d{4}", key)}
+    check(m, "the axis labels' years (LABELS['yYYYY'])",
+          [years_in(s) for s in ticks.values()], [[int(key[1:])] for key in ticks])
+    check(m, "the axis labels' years", [int(key[1:]) for key in ticks],
+          [m.FIRST_YEAR, *(fitted for fitted, _ in m.FOLDS), m.LAST_TRAIN, m.LAST_YEAR])
+    texts = drawn_calls(m, monkeypatch, "text")["text"]  # text(ax, x, y, s, ...)
+    placed = {args[3]: args[1] for args, _ in texts if args[3] in ticks.values()}
+    check(m, "the axis labels' places on the page (x)", placed,
+          {s: m._x(years_in(s)[0] + 0.5) for s in ticks.values()})
+
+    doc = m.__doc__
+    (fit1, val1), (fit2, val2) = m.FOLDS
+    first, last = m.FIRST_YEAR, m.LAST_YEAR
+    check_text(m, f"sunspots {first}-{last}", doc, "the years of the series")
+    check_text(m, f"training years {first}-{m.LAST_TRAIN}", doc, "the training years")
+    check_text(m, f"fold 1 fits on {first}-{fit1} and validates on {fit1 + 1}-{val1}", doc,
+               "the first fold")
+    check_text(m, f"fold 2 fits on {first}-{fit2} and validates on {fit2 + 1}-{val2}", doc,
+               "the second fold")
+    check_text(m, f"the {int(test.sum())} test years {m.LAST_TRAIN + 1}-{last}", doc,
+               "the test years")
+    check_text(m, f"{len(m.SCALES)} scales", doc, "the scales")
+    check_text(m, f"every {m.EVERY} epochs up to {m.EPOCHS}", doc, "the checkpoints")
+    check_text(m, f"{m.N_SEEDS} seeds", doc, "the seeds")
