@@ -1,9 +1,12 @@
 # Two commands for a fresh clone (see README.md):
-#   make book   - install, execute every notebook, write _build/html
+#   make book   - install, execute every notebook, write _build/html (English) and
+#                 _build/html/ko (Korean, from the catalogs in book/locale/ko)
 #   make test   - ruff, actionlint, rnnlib's unit tests and the book's checks, then every
 #                 notebook with nbval, on the CPU and on a fake GPU (test-devices)
 # and, after changing a diagram's code in book/diagrams/:
 #   make diagrams - draw every diagram again into book/figures/*.svg (commit both)
+# and, after changing the English text (CONTRIBUTING.md, "Updating the Korean edition"):
+#   make translations - bring book/locale/ko/ up to the English text, then translate
 # and, for CI (.ci/run) and before a release:
 #   make test-site    - the built site in headless Chromium (after `make book`)
 #   make test-colab   - every chapter alone in a Colab-like environment, installed by its own
@@ -23,7 +26,7 @@ export OMP_NUM_THREADS ?= 1
 export RNNLIB_PROGRESS ?= summary
 export PYTHONHASHSEED ?= 0
 
-.PHONY: install diagrams book lint test test-unit test-notebooks test-devices test-site test-colab \
+.PHONY: install diagrams translations book lint test test-unit test-notebooks test-devices test-site test-colab \
   test-oldest clean
 
 install: $(VENV)/.installed
@@ -39,8 +42,22 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 # --all: every page is executed again on every build, so no page keeps the output of an
 # older rnnlib or notebook (tests/test_book_build.py checks this).
 BOOK_FLAGS := --all -W -n --keep-going
+# The Korean edition: the same sources and notebooks, executed again, with the Korean
+# catalogs (book/translations.py writes its _config.yml), moved into _build/html/ko/.
+KO := _build/ko
 book: install
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	mkdir -p $(KO)
+	$(BIN)/python book/translations.py config ko > $(KO)/_config.yml
+	$(BIN)/jupyter-book build . --config $(KO)/_config.yml --path-output $(KO) $(BOOK_FLAGS)
+	rm -rf _build/html/ko
+	mv $(KO)/_build/html _build/html/ko
+
+# Extract the English messages (paragraphs, headings, captions, diagram labels, and the
+# glued words of the last `make book`) and merge them into book/locale/ko/: new messages
+# arrive empty, changed ones fuzzy, and tests/test_translations.py fails on both.
+translations: install
+	$(BIN)/python book/translations.py update
 
 # The diagrams are SVG files drawn by code (book/diagrams/ch*_*.py, one module per picture,
 # its texts in one LABELS dict); this writes those that changed. tests/test_diagrams.py
@@ -87,8 +104,8 @@ test-site: install
 	RNNLIB_REQUIRE_SITE=1 $(BIN)/python -m pytest tests/test_site.py -q -p no:cacheprovider
 
 # rnnlib with the oldest versions pyproject.toml allows (requirements-oldest.txt; torch
-# stays at 2.13.0): its unit tests, without the book and site checks (nor the diagrams',
-# whose SVG bytes depend on the pinned matplotlib), and chapter 1.
+# stays at 2.13.0): its unit tests, without the book, site and translation checks (nor the
+# diagrams', whose SVG bytes depend on the pinned matplotlib), and chapter 1.
 OLDEST ?= .venv-oldest
 OLDEST_NOTEBOOKS ?= notebooks/01_why_rnns.ipynb
 test-oldest: $(OLDEST)/.installed
@@ -97,7 +114,7 @@ test-oldest: $(OLDEST)/.installed
 	$(OLDEST)/bin/python -m pytest tests -q -p no:cacheprovider \
 	  --ignore=tests/test_site.py --ignore=tests/test_book.py --ignore=tests/test_workflow.py \
 	  --ignore=tests/test_book_build.py --ignore=tests/test_diagrams.py \
-	  --ignore=tests/test_diagram_data.py
+	  --ignore=tests/test_diagram_data.py --ignore=tests/test_translations.py
 	$(OLDEST)/bin/python -m pytest --nbval-lax --nbval-current-env $(OLDEST_NOTEBOOKS) -q \
 	  -p no:cacheprovider
 

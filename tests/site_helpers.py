@@ -13,6 +13,7 @@ import http.server
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -24,6 +25,9 @@ from urllib.parse import urlsplit
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book"))
+from translations import edition_config
+
 # The built site; RNNLIB_SITE_DIR checks a build made elsewhere (--path-output).
 HTML_DIR = Path(os.environ.get("RNNLIB_SITE_DIR") or ROOT / "_build" / "html")
 # Where the offline copy of MathJax 3 is served from by the test server (see serve()).
@@ -78,30 +82,36 @@ def toc_pages(root: Path = ROOT) -> list[Page]:
 
 @dataclass(frozen=True)
 class Launch:
-    """The launch targets that _config.yml asks for."""
+    """The launch targets that _config.yml (or a translated edition's) asks for."""
 
     owner_repo: str  # e.g. "rnn-forecasting/rnn-timeseries-book"
     branch: str
-    binderhub: str  # e.g. "https://mybinder.org"
+    binderhub: str  # e.g. "https://mybinder.org"; "" for no Binder button
+    folder: str = ""  # the notebooks' folder on that branch, e.g. "ko/_sources/"
 
     def colab(self, notebook_path: str) -> str:
         """The exact Colab link of a notebook, e.g. ``notebooks/01_why_rnns.ipynb``."""
         return (f"https://colab.research.google.com/github/{self.owner_repo}/blob/"
-                f"{self.branch}/{notebook_path}")
+                f"{self.branch}/{self.folder}{notebook_path}")
 
     def binder_prefix(self) -> str:
         """How every Binder link of the book starts."""
         return f"{self.binderhub}/v2/gh/{self.owner_repo}/{self.branch}?urlpath="
 
 
-def launch_settings(root: Path = ROOT) -> Launch:
-    """Read repository url, branch and BinderHub url from _config.yml."""
-    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+def launch_settings(root: Path = ROOT, edition: str | None = None) -> Launch:
+    """Read repository url, branch and BinderHub url from _config.yml, or from the
+    configuration of the translated ``edition`` (book/translations.py)."""
+    if edition is None:
+        config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    else:
+        config = yaml.safe_load(edition_config(edition))
     url = config["repository"]["url"].rstrip("/")
     owner_repo = url.removeprefix("https://github.com/")
     binderhub = (config.get("launch_buttons") or {}).get("binderhub_url", "https://mybinder.org")
+    folder = config["repository"].get("path_to_book", "").strip("/")
     return Launch(owner_repo=owner_repo, branch=config["repository"].get("branch", "main"),
-                  binderhub=binderhub.rstrip("/"))
+                  binderhub=binderhub.rstrip("/"), folder=f"{folder}/" if folder else "")
 
 
 # --------------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ each shown once beside the text it explains, with alt text, a caption and a cita
   no picture is edited by hand or left behind by its code. This needs the pinned matplotlib
   (requirements.txt): other versions write other bytes, so ``make test-oldest`` leaves this
   file out.
-* Every text a diagram shows comes from its ``LABELS`` dict, the one place a translation
-  edits; every label is used.
+* Every text a diagram shows comes from its ``LABELS`` dict, the one place of its words;
+  every label is used. The Korean drawing (``NAME.ko.svg``) takes each label's translation
+  from book/locale/ko/LC_MESSAGES/diagrams.po and passes the same checks.
 * Text is 10 pt or more, inside the picture and not on top of other text; every colour of
   text has a contrast of 4.5:1 or more against the background and every fill (WCAG AA).
 * Every chapter page has a diagram, the book at least seven.
@@ -31,6 +32,8 @@ import book_diagrams as build
 
 DIAGRAMS = build.diagrams()
 NAMES = list(DIAGRAMS)
+# Every drawing: (diagram, language), None for English.
+DRAWINGS = list(itertools.product(NAMES, build.LANGUAGES))
 MIN_DIAGRAMS = 7
 COLUMN_INCHES = 6.6
 FIGURE = re.compile(r"```\{figure\} \.\./book/figures/(?P<file>[\w-]+)\.svg\n(?P<body>.*?)\n```",
@@ -56,11 +59,15 @@ def _figures_in_notebooks() -> dict[str, tuple[Path, dict[str, str], str]]:
 SHOWN = _figures_in_notebooks()
 
 
-def _drawn(name: str, labels: dict[str, str] | None = None):
-    """The diagram drawn with ``labels`` (its own by default), and its visible texts."""
+def _drawn(name: str, labels: dict[str, str] | None = None, code: str | None = None):
+    """The diagram drawn with ``labels`` (its own, or language ``code``'s, by default), and
+    its visible texts."""
     module = DIAGRAMS[name]
-    fig = module.draw(dict(module.LABELS if labels is None else labels))
-    fig.canvas.draw()
+    if labels is None:
+        labels = module.LABELS if code is None else build.translated_labels(name, module, code)
+    with _draw.language(code):
+        fig = module.draw(dict(labels))
+        fig.canvas.draw()
     return fig, [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
 
 
@@ -93,24 +100,25 @@ def test_enough_diagrams_and_one_in_every_chapter():
     assert chapters <= drawn, f"chapters without a diagram: {sorted(chapters - drawn)}"
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_committed_svg_is_what_the_code_draws(name):
-    committed = build.FIGURES / f"{name}.svg"
-    assert committed.is_file(), f"book/figures/{name}.svg missing: run `make diagrams`"
-    assert committed.read_bytes() == build.render(DIAGRAMS[name]), (
-        f"book/figures/{name}.svg differs from what book/diagrams/{name}.py draws: "
-        "run `make diagrams` and commit both")
+@pytest.mark.parametrize("name, code", DRAWINGS)
+def test_committed_svg_is_what_the_code_draws(name, code):
+    committed = build.svg_path(name, code)
+    assert committed.is_file(), f"book/figures/{committed.name} missing: run `make diagrams`"
+    assert committed.read_bytes() == build.render(DIAGRAMS[name], code=code), (
+        f"book/figures/{committed.name} differs from what book/diagrams/{name}.py draws "
+        f"(with the {code or 'English'} labels): run `make diagrams` and commit both")
 
 
 def test_every_svg_has_its_code():
-    svgs = {p.stem for p in build.FIGURES.glob("*.svg")}
-    assert svgs == set(NAMES), (f"SVGs without a module: {sorted(svgs - set(NAMES))}; "
-                                f"modules without an SVG: {sorted(set(NAMES) - svgs)}")
+    svgs = {p.name for p in build.FIGURES.glob("*.svg")}
+    drawn = {build.svg_path(name, code).name for name, code in DRAWINGS}
+    assert svgs == drawn, (f"SVGs without a module: {sorted(svgs - drawn)}; "
+                           f"drawings without an SVG: {sorted(drawn - svgs)}")
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_svg_scales_and_has_an_opaque_background(name):
-    svg = (build.FIGURES / f"{name}.svg").read_text(encoding="utf-8")
+@pytest.mark.parametrize("name, code", DRAWINGS)
+def test_svg_scales_and_has_an_opaque_background(name, code):
+    svg = build.svg_path(name, code).read_text(encoding="utf-8")
     width = float(re.search(r'<svg[^>]* width="([\d.]+)pt"', svg)[1])
     assert width <= COLUMN_INCHES * 72 + 0.01, f"{name}: {width} pt wider than the column"
     assert re.search(r'<svg[^>]* viewBox="0 0 [\d. ]+"', svg), f"{name}: no viewBox"
@@ -136,9 +144,9 @@ def test_every_text_comes_from_the_labels(name):
     matplotlib.pyplot.close(fig)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_text_is_large_enough_inside_and_apart(name):
-    fig, texts = _drawn(name)
+@pytest.mark.parametrize("name, code", DRAWINGS)
+def test_text_is_large_enough_inside_and_apart(name, code):
+    fig, texts = _drawn(name, code=code)
     width = fig.get_size_inches()[0]
     assert width <= COLUMN_INCHES, f"{name}: {width} in wide, the column is {COLUMN_INCHES} in"
     renderer = fig.canvas.get_renderer()

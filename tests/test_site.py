@@ -1,4 +1,5 @@
-"""The built book as readers meet it: every page _toc.yml lists, opened in headless Chromium.
+"""The built book as readers meet it: every page _toc.yml lists, in English and in Korean
+(``ko/``), opened in headless Chromium.
 
 Needs a built site (``make book``) and Debian's ``chromium`` + ``chromium-driver``; without
 either the browser tests are skipped, unless ``RNNLIB_REQUIRE_SITE=1`` (``make test-site``,
@@ -13,10 +14,12 @@ page holds the TeX source.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,18 +43,30 @@ from site_helpers import (
     site_console_errors,
     toc_pages,
 )
+from translations import glued_words  # book/translations.py, on the path via site_helpers
 
 REQUIRE_SITE = os.environ.get("RNNLIB_REQUIRE_SITE", "").strip() not in ("", "0")
+# The editions: English at the site's root, Korean in ko/ (book/_ext/editions.py).
+EDITIONS = {"en": "", "ko": "ko/"}
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 DIAGRAM_SHOTS = SCREENSHOTS / "diagrams"
-# A diagram drawn by book/diagrams/ (Sphinx copies book/figures/NAME.svg to _images/).
-DIAGRAM = re.compile(r"/_images/(ch\d+_\w+)\.svg$")
+# A diagram drawn by book/diagrams/ (Sphinx copies book/figures/NAME.svg, or the edition's
+# NAME.ko.svg, to _images/).
+DIAGRAM = re.compile(r"/_images/(ch\d+_\w+)(?:\.(ko))?\.svg$")
+# A numbered caption, as each edition writes it.
+CAPTION_NUMBER = re.compile(r"(Fig\.|그림) \d+")
 # Share of the article images outside links (badges and buttons are links) with a caption.
 MIN_CAPTIONED = 0.9
 REPORT = ROOT / "test-artifacts" / "site-report.json"
 PAGES = toc_pages()
-LAUNCH = launch_settings()
-SEARCH_TERM = "forget gate"  # defined in book/glossary.md
+LAUNCH = {"en": launch_settings(), "ko": launch_settings(edition="ko")}
+# A glossary term (book/glossary.md) each edition's search must find.
+SEARCH_TERMS = {"en": "forget gate", "ko": "망각 게이트"}
+# The Korean pages' article text (code and the bibliography's entries aside) is mostly
+# Korean: Hangul syllables per Latin
+# letter. An untranslated page has none; a translated one keeps English terms in
+# parentheses, names, math and code spans (measured: 1.6 to 4.7 per page).
+MIN_HANGUL_PER_LATIN = 0.8
 # External badge images cannot load offline; each is checked by the link around it.
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
@@ -206,7 +221,7 @@ Promise.race([Promise.all(settle), timeout]).then(() => done(imgs.map(i => ({
 """
 
 
-def _check_images(site: Site, page: Page) -> tuple[list[str], int]:
+def _check_images(site: Site, page: Page, edition: str) -> tuple[list[str], int]:
     problems, decoded = [], 0
     for img in site.driver.execute_async_script(_IMAGES):
         src, link = img["src"], img["link"]
@@ -220,15 +235,15 @@ def _check_images(site: Site, page: Page) -> tuple[list[str], int]:
                 problems.append(f"figure {img['width']} px wide shrunk to {img['shown']:.0f} px "
                                 f"in the column: {src} (alt {img['alt']!r})")
             if DIAGRAM.search(src) and not (img["alt"].strip() and
-                                            re.match(r"Fig\. \d+", img["caption"])):
+                                            CAPTION_NUMBER.match(img["caption"])):
                 problems.append(f"diagram {src} needs alt text and a numbered caption: alt "
                                 f"{img['alt']!r}, caption {img['caption'][:40]!r}")
         elif src == COLAB_BADGE:
-            expected = LAUNCH.colab(f"{page.file}.ipynb")
+            expected = LAUNCH[edition].colab(f"{page.file}.ipynb")
             if link != expected:
                 problems.append(f"Colab badge links to {link}, expected {expected}")
         elif src == BINDER_BADGE:
-            if not (link or "").startswith(LAUNCH.binder_prefix()):
+            if not (link or "").startswith(LAUNCH[edition].binder_prefix()):
                 problems.append(f"Binder badge links to {link}")
         else:
             problems.append(f"external image cannot load offline (ship it with the book): {src}")
@@ -274,10 +289,11 @@ return {left: Math.max(0, r.left), top: Math.max(0, r.top),
 """
 
 
-def _check_diagrams(site: Site, page: Page) -> tuple[list[str], list[str]]:
+def _check_diagrams(site: Site, page: Page, edition: str) -> tuple[list[str], list[str]]:
     """Each diagram of the page as a reader sees it in the light and the dark theme: a
-    screenshot of the image in both (test-artifacts/screenshots/diagrams/NAME-MODE.png),
-    which must show a light ground with dark ink in both."""
+    screenshot of the image in both (test-artifacts/screenshots/diagrams/NAME-MODE.png, and
+    NAME.ko-MODE.png for the Korean drawing), which must show a light ground with dark ink
+    in both. A Korean page shows the Korean drawing."""
     from selenium.webdriver.common.by import By
 
     problems, names = [], []
@@ -285,7 +301,11 @@ def _check_diagrams(site: Site, page: Page) -> tuple[list[str], list[str]]:
               if DIAGRAM.search(i.get_attribute("src") or "")]
     DIAGRAM_SHOTS.mkdir(parents=True, exist_ok=True)
     for img in images:
-        name = DIAGRAM.search(img.get_attribute("src"))[1]
+        name, language = DIAGRAM.search(img.get_attribute("src")).groups()
+        if language != (None if edition == "en" else edition):
+            problems.append(f"diagram {name} shown in language {language or 'en'} "
+                            f"on a page of the {edition} edition")
+        name = f"{name}.{language}" if language else name
         names.append(name)
         site.driver.execute_script(  # instant: the theme scrolls smoothly by default
             "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", img)
@@ -306,21 +326,35 @@ def _check_diagrams(site: Site, page: Page) -> tuple[list[str], list[str]]:
     return problems, names
 
 
-def _check_launch_links(site: Site, page: Page) -> list[str]:
+def _check_launch_links(site: Site, page: Page, edition: str) -> list[str]:
+    """Colab, Binder (English only) and download links; a Korean page's Colab link opens the
+    Korean notebook the build wrote into the site (published on its branch), and its
+    download link gives that notebook."""
     hrefs = site.driver.execute_script(
         "return Array.from(document.querySelectorAll('a[href]'), a => a.href);")
     notebook = f"{page.file}.ipynb"
     problems = []
-    colab = LAUNCH.colab(notebook)
+    launch = LAUNCH[edition]
+    colab = launch.colab(notebook)
     colab_links = {h for h in hrefs if h.startswith("https://colab.research.google.com/github/")}
     if colab not in colab_links:
         problems.append(f"no Colab launch link {colab}")
     if colab_links - {colab}:
         problems.append(f"Colab links to other places: {sorted(colab_links - {colab})}")
-    binder = [h for h in hrefs if h.startswith(LAUNCH.binder_prefix()) and h.endswith(notebook)]
-    if not binder:
-        problems.append(f"no Binder link starting {LAUNCH.binder_prefix()} for {notebook}")
-    downloads = [h for h in hrefs if h.endswith(f"/_sources/{notebook}")]
+    binder = [h for h in hrefs if h.startswith(launch.binder_prefix()) and h.endswith(notebook)]
+    if launch.binderhub and not binder:
+        problems.append(f"no Binder link starting {launch.binder_prefix()} for {notebook}")
+    if not launch.binderhub and any("mybinder" in h for h in hrefs):
+        problems.append("a Binder link, but this edition's configuration has no BinderHub")
+    if edition != "en":
+        # The Colab link's path on the published branch is the site's path.
+        status, _ = _get(site.base + launch.folder + notebook)
+        if status != 200:
+            problems.append(f"the Colab link's notebook {launch.folder}{notebook} is not in "
+                            f"the site (HTTP {status})")
+    # (The Korean Colab link ends the same way, on GitHub.)
+    downloads = [h for h in hrefs
+                 if h.startswith(site.base) and h.endswith(f"/_sources/{notebook}")]
     if not downloads:
         problems.append(f"no download link for {notebook}")
     else:
@@ -332,7 +366,61 @@ def _check_launch_links(site: Site, page: Page) -> list[str]:
             ok = False
         if not ok:
             problems.append(f"the download link {downloads[0]} gives HTTP {status}, not a notebook")
+        elif edition == "ko":
+            prose = " ".join("".join(c["source"]) for c in nb["cells"]
+                             if c["cell_type"] == "markdown")
+            if _hangul_per_latin(prose) < MIN_HANGUL_PER_LATIN:
+                problems.append(f"the downloaded notebook {downloads[0]} is not in Korean")
     return problems
+
+
+def _hangul_per_latin(text: str) -> float:
+    hangul = len(re.findall(r"[\uac00-\ud7a3]", text))
+    return hangul / max(1, len(re.findall(r"[A-Za-z]", text)))
+
+
+_ARTICLE_TEXT = """
+const article = document.querySelector('article').cloneNode(true);
+article.querySelectorAll(
+  '.cell_input, pre, .math, mjx-container, .language-switch, .citation, script, style')
+  .forEach(e => e.remove());
+return article.textContent;
+"""
+
+
+def _check_edition(site: Site, page: Page, edition: str) -> tuple[list[str], float | None]:
+    """The page's language, its switch to the same page in every other edition (followed
+    there and back), and for a Korean page the share of Korean in its text."""
+    problems = []
+    lang = site.driver.execute_script("return document.documentElement.lang;")
+    if lang != edition:
+        problems.append(f"<html lang={lang!r}>, expected {edition!r}")
+    here = site.driver.current_url
+    links = site.driver.execute_script(
+        "return Array.from(document.querySelectorAll('nav.language-switch a'),"
+        " a => [a.hreflang, a.href]);")
+    wanted = {code: site.base + prefix + page.html_path
+              for code, prefix in EDITIONS.items() if code != edition}
+    if dict(links) != wanted:
+        problems.append(f"language switch links {links}, expected {wanted}")
+    for code, href in links:
+        site.driver.get(href)
+        _wait(site.driver, "return document.readyState === 'complete'", what=f"{href} to load")
+        back = site.driver.execute_script(
+            f"const a = document.querySelector('nav.language-switch a[hreflang=\"{edition}\"]');"
+            " return [document.documentElement.lang, a ? a.href : null];")
+        if back != [code, here]:
+            problems.append(f"the {code} page {href} is {back[0]!r} and links back to "
+                            f"{back[1]}, expected {here}")
+    if links:
+        _open(site, here.removeprefix(site.base))
+    share = None
+    if edition == "ko":
+        share = _hangul_per_latin(site.driver.execute_script(_ARTICLE_TEXT))
+        if share < MIN_HANGUL_PER_LATIN:
+            problems.append(f"{share:.2f} Hangul syllables per Latin letter, want "
+                            f">= {MIN_HANGUL_PER_LATIN}: is the page translated?")
+    return problems, share
 
 
 def _console(site: Site) -> tuple[list[str], list[str]]:
@@ -342,34 +430,40 @@ def _console(site: Site) -> tuple[list[str], list[str]]:
 # --------------------------------------------------------------------------------------
 # The tests
 # --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("edition", EDITIONS)
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.file)
-def test_page_as_a_reader_sees_it(site, page):
-    if not (HTML_DIR / page.html_path).is_file():
-        _skip(f"_toc.yml lists {page.file} but _build/html has no {page.html_path}: "
+def test_page_as_a_reader_sees_it(site, page, edition):
+    path = EDITIONS[edition] + page.html_path
+    if not (HTML_DIR / path).is_file():
+        _skip(f"_toc.yml lists {page.file} but _build/html has no {path}: "
               "the build is older than the TOC; run `make book`")
-    status, body = _get(site.base + page.html_path)
-    assert status == 200, f"{page.html_path}: HTTP {status}"
-    _open(site, page.html_path)
+    status, body = _get(site.base + path)
+    assert status == 200, f"{path}: HTTP {status}"
+    _open(site, path)
 
     problems, math_note = _check_math(site)
-    image_problems, decoded = _check_images(site, page)
+    image_problems, decoded = _check_images(site, page, edition)
     problems += image_problems
-    diagram_problems, diagrams = _check_diagrams(site, page)
+    diagram_problems, diagrams = _check_diagrams(site, page, edition)
     problems += diagram_problems
     if page.notebook:
-        problems += _check_launch_links(site, page)
+        problems += _check_launch_links(site, page, edition)
         if not diagrams:
             problems.append("a chapter page without a diagram")
     errors, offline = _console(site)
     problems += [f"console error: {e}" for e in errors]
+    edition_problems, korean = _check_edition(site, page, edition)
+    problems += edition_problems
     problems += forbidden_text(body.decode("utf-8"))
-    shots = save_screenshots(site.driver, SCREENSHOTS, page.name)
+    name = page.name if edition == "en" else f"{edition}-{page.name}"
+    shots = save_screenshots(site.driver, SCREENSHOTS, name)
 
-    site.report[page.html_path] = {
+    site.report[path] = {
         "math": math_note, "images_decoded": decoded, "diagrams": diagrams,
+        "hangul_per_latin": korean,
         "expected_offline_failures": sorted(set(offline)), "problems": problems,
         "screenshots": [str(p.relative_to(ROOT)) for p in shots]}
-    assert not problems, f"{page.html_path} ({shots[0].name}):\n  " + "\n  ".join(problems)
+    assert not problems, f"{path} ({shots[0].name}):\n  " + "\n  ".join(problems)
 
 
 def test_images_are_captioned_and_described():
@@ -379,13 +473,14 @@ def test_images_are_captioned_and_described():
     if not (HTML_DIR / "index.html").is_file():
         _skip(f"no built book in {HTML_DIR}: run `make book` first")
     report, figures, captioned, no_alt = {}, 0, 0, []
-    for page in PAGES:
-        images = page_images((HTML_DIR / page.html_path).read_text(encoding="utf-8"))
+    for page, prefix in itertools.product(PAGES, EDITIONS.values()):
+        path = prefix + page.html_path
+        images = page_images((HTML_DIR / path).read_text(encoding="utf-8"))
         shown = [i for i in images if not i["in_link"]]
         figures += len(shown)
         captioned += sum(bool(i["caption"]) for i in shown)
-        no_alt += [f"{page.file}: {i['src']}" for i in images if not i["alt"]]
-        report[page.html_path] = {"images": len(images), "figures": len(shown),
+        no_alt += [f"{path}: {i['src']}" for i in images if not i["alt"]]
+        report[path] = {"images": len(images), "figures": len(shown),
                                   "captioned": sum(bool(i["caption"]) for i in shown),
                                   "diagrams": sum(bool(DIAGRAM.search(i["src"])) for i in shown)}
     REPORT.parent.mkdir(parents=True, exist_ok=True)
@@ -407,29 +502,56 @@ def test_page_images_reads_figures_captions_and_links():
         {"src": "c.png", "alt": "", "in_link": False, "caption": ""}]
 
 
-def test_root_redirects_to_the_first_page(site):
-    root = PAGES[0]
-    _open(site, "")
-    _wait(site.driver, f"return location.pathname.endsWith('/{root.html_path}')",
-          what=f"index.html to redirect to {root.html_path}")
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_root_redirects_to_the_first_page(site, edition):
+    root = EDITIONS[edition] + PAGES[0].html_path
+    _open(site, EDITIONS[edition])
+    _wait(site.driver, f"return location.pathname.endsWith('/{root}')",
+          what=f"{EDITIONS[edition]}index.html to redirect to {root}")
 
 
-def test_search_finds_a_glossary_term(site):
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_search_finds_a_glossary_term(site, edition):
+    term = SEARCH_TERMS[edition]
     glossary = ROOT / "book" / "glossary.md"
-    assert SEARCH_TERM in glossary.read_text(encoding="utf-8").lower(), \
-        f"the search test expects book/glossary.md to define {SEARCH_TERM!r}"
-    _open(site, "search.html?q=" + SEARCH_TERM.replace(" ", "+"))
-    # Sphinx writes "Search finished, found N page(s)..." or "...did not match..." at the end.
-    _wait(site.driver, "return /finished|did not match/i.test((document.querySelector("
-          "'#search-results .search-summary') || {}).textContent || '')", what="search results")
+    assert term in glossary.read_text(encoding="utf-8").lower(), \
+        f"the search test expects book/glossary.md to define {term!r}"
+    _open(site, f"{EDITIONS[edition]}search.html?q=" + urllib.parse.quote_plus(term))
+    # Sphinx writes "Search finished, found N page(s)..." or "...did not match..." at the
+    # end, the Korean edition "검색이 완료되었으며..." or "...일치하는 문서가 없습니다".
+    _wait(site.driver, "return /finished|did not match|완료|없습니다/i.test((document."
+          "querySelector('#search-results .search-summary') || {}).textContent || '')",
+          what="search results")
     results = site.driver.execute_script(
         "return Array.from(document.querySelectorAll('#search-results ul.search li a'),"
         " a => [a.textContent.trim(), a.href]);")
-    save_screenshots(site.driver, SCREENSHOTS, "search-forget-gate")
+    save_screenshots(site.driver, SCREENSHOTS, f"search-{edition}-forget-gate")
     errors, _ = _console(site)
-    assert results, f"searching {SEARCH_TERM!r} found nothing"
-    assert any("/book/glossary.html" in href for _, href in results), results
+    assert results, f"searching {term!r} found nothing"
+    glossary_page = f"/{EDITIONS[edition]}book/glossary.html"
+    assert any(glossary_page in href for _, href in results), results
     assert not errors, errors
+
+
+def test_glued_words_are_translated():
+    """Words a notebook glues into its text (a date, a model's name) are English in the
+    notebook's output: the Korean pages show their translations from glue.po, and every
+    such word of the last build has one (`make translations` adds new ones)."""
+    if not (HTML_DIR / "ko" / "index.html").is_file():
+        _skip(f"no built Korean edition in {HTML_DIR / 'ko'}: run `make book` first")
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "book" / "locale" / "ko" / "LC_MESSAGES" / "glue.po").open("rb") as f:
+        catalog = {(m.context, m.id): m.string for m in read_po(f) if m.id}
+    glued = glued_words()
+    missing = [g for g in glued if not catalog.get(g)]
+    assert glued and not missing, f"glued words without a translation in glue.po: {missing}"
+    shown = []
+    for page, text in glued:
+        korean = (HTML_DIR / "ko" / f"{page}.html").read_text(encoding="utf-8")
+        if catalog[page, text] != text and f'pasted-text">{text}<' in korean:
+            shown.append(f"{page}: {text!r}")
+    assert not shown, f"English glued words on Korean pages: {shown}"
 
 
 # --------------------------------------------------------------------------------------

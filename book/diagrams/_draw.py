@@ -12,15 +12,18 @@ text has a contrast of at least 4.5:1 (WCAG AA) against the background.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
 
@@ -50,6 +53,35 @@ RC = {
     "mathtext.fontset": "dejavusans",
     "font.size": FONT_SIZE,
 }
+
+# DejaVu Sans has no Hangul: a Korean diagram's text is set in NanumGothic, which the
+# koreanize-matplotlib package ships (requirements.txt pins it, so every machine draws the
+# same bytes), with DejaVu Sans behind it. NanumGothic comes first because the words of a
+# label with math in it are set by mathtext in the first family only.
+# Language -> (font family, package, font file).
+FALLBACK_FONTS = {"ko": ("NanumGothic", "koreanize_matplotlib", "fonts/NanumGothic.ttf")}
+
+
+@contextmanager
+def language(code: str | None) -> Iterator[None]:
+    """Draw in ``code``'s language: its font, then DejaVu Sans (``None``: English)."""
+    if code is None:
+        yield
+        return
+    if code not in FALLBACK_FONTS:
+        raise ValueError(f"language={code!r}: expected None or one of {sorted(FALLBACK_FONTS)}")
+    family, package, file = FALLBACK_FONTS[code]
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{package} (its {family} font draws the {code} diagrams): "
+                                  "pip install -r requirements.txt")
+    font_manager.fontManager.addfont(str(Path(spec.submodule_search_locations[0]) / file))
+    english = RC["font.family"]
+    RC["font.family"] = [family, english]
+    try:
+        yield
+    finally:
+        RC["font.family"] = english
 
 
 def colour(name: str) -> str:
