@@ -153,6 +153,8 @@ def update_glue(language: str, executed: Path = EXECUTED) -> None:
     catalog = Catalog(locale=language, fuzzy=False)
     for page, text in glued_words(executed):
         catalog.add(text, old.get((page, text), ""), context=page)
+    if {(m.context, m.id): m.string for m in catalog if m.id} == old:
+        return  # unchanged: keep the file (and its date) as it is
     with path.open("wb") as f:
         write_po(f, catalog, width=0)
 

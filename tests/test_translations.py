@@ -216,3 +216,32 @@ def test_edition_config_is_the_english_one_with_the_edition_changes():
 def test_math_free_leaves_the_words_of_a_label():
     assert translations.math_free("chunk 1 ($K$ steps)") == "chunk 1 ( steps)"
     assert translations.math_free("$h_{t-1}$") == ""
+
+
+def test_update_glue_keeps_translations_adds_new_words_and_drops_gone_ones(tmp_path,
+                                                                          monkeypatch):
+    import json
+
+    executed = tmp_path / "executed"
+    (executed / "notebooks").mkdir(parents=True)
+    glue = executed / "notebooks" / "a.glue.json"
+
+    def write(values: dict[str, str]) -> None:
+        glue.write_text(json.dumps({k: {"data": {"text/plain": repr(v)}}
+                                    for k, v in values.items()}), encoding="utf-8")
+
+    monkeypatch.setattr(translations, "LOCALE", tmp_path / "locale")
+    catalog = tmp_path / "locale" / "xx" / "LC_MESSAGES" / "glue.po"
+    catalog.parent.mkdir(parents=True)
+    write({"month": "January 2021", "time": "2.0 ms", "value": "3.5", "name": "TCN"})
+    translations.update_glue("xx", executed)
+    assert {m.id: m.string for m in _catalog(catalog) if m.id} == {"January 2021": "",
+                                                                  "TCN": ""}
+    first = _catalog(catalog)
+    first.get("January 2021", context="notebooks/a").string = "2021년 1월"
+    with catalog.open("wb") as f:
+        translations.write_po(f, first, width=0)
+    write({"month": "January 2021", "verdict": "changes"})
+    translations.update_glue("xx", executed)
+    assert {m.id: m.string for m in _catalog(catalog) if m.id} == {"January 2021": "2021년 1월",
+                                                                  "changes": ""}
