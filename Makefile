@@ -5,7 +5,7 @@
 #                 notebook with nbval, on the CPU and on a fake GPU (test-devices)
 # and, after changing a diagram's code in book/diagrams/:
 #   make diagrams - draw every diagram again into book/figures/*.svg (commit both)
-# and, after changing the English text (CONTRIBUTING.md, "Updating the Korean edition"):
+# and, after changing the English text (CONTRIBUTING.md, "The Korean edition"):
 #   make translations - bring book/locale/ko/ up to the English text, then translate
 # and, for CI (.ci/run) and before a release:
 #   make test-site    - the built site in headless Chromium (after `make book`)

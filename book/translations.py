@@ -4,8 +4,9 @@
                                               (and the glued words of the last `make book`)
     python book/translations.py config ko     print the Korean build's _config.yml
 
-``make translations`` runs the first (see CONTRIBUTING.md, "Updating the Korean edition");
-``make book`` runs the second and builds the Korean site into ``_build/html/ko/``.
+``make translations`` runs the first (see CONTRIBUTING.md, "The Korean edition: updating a
+translation"); ``make book`` runs the second and builds the Korean site into
+``_build/html/ko/``.
 
 The catalogs are Sphinx's own (``book/locale/ko/LC_MESSAGES/<page>.po``, one per page),
 ``diagrams.po`` for the diagrams' labels and ``glue.po`` for the words a notebook computes

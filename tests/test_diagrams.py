@@ -64,7 +64,7 @@ def _drawn(name: str, labels: dict[str, str] | None = None, code: str | None = N
     its visible texts."""
     module = DIAGRAMS[name]
     if labels is None:
-        labels = module.LABELS if code is None else build.translated_labels(name, module, code)
+        labels = module.LABELS if code is None else build.translated_labels(module, code)
     with _draw.language(code):
         fig = module.draw(dict(labels))
         fig.canvas.draw()

@@ -21,7 +21,7 @@ LOCALE = ROOT / "book" / "locale"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 ROLE = re.compile(r"\{([a-z:]+)\}`([^`]*)`")
 MATH = re.compile(r"(?<!\\)\$\$?[^$]+\$\$?")
-CODE = re.compile(r"(?<!\})``?[^`]+``?")
+CODE = re.compile(r"``?[^`]+``?")  # looked for with the roles taken out
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 # Roles whose content is a name (a key, a label, a document, a citation key): copied as is.
 NAME_ROLES = {"glue:text", "numref", "ref", "doc", "eq", "cite:t", "cite:p", "cite", "math"}

@@ -13,9 +13,8 @@ book/translations.py). This extension, loaded by every build:
   of contents, which sphinx-external-toc adds after Sphinx has translated the page;
 * in a translated build, translates the words a notebook glues into its text (a date, a
   model's name) through the catalog ``glue.po``, points the Colab badges at the translated
-  notebook, and writes
-  that notebook (book/_ext/translate_notebook.py) where the download button and the Colab
-  link find it: ``<edition>/_sources/<page>.ipynb``.
+  notebook, and writes that notebook (book/_ext/translate_notebook.py) where the download
+  button and the Colab link find it: ``<edition>/_sources/<page>.ipynb``.
 """
 
 from __future__ import annotations

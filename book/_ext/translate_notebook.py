@@ -36,9 +36,9 @@ def message_id(source: str) -> str:
 
 def _directive_body(lines: list[str], tr: dict[str, str], used: set[str]) -> list[str]:
     """A directive's content lines: ``:alt:`` options and the Markdown below the options."""
-    out, options = [], True
+    out = []
     for index, line in enumerate(lines):
-        option = OPTION.fullmatch(line.strip()) if options else None
+        option = OPTION.fullmatch(line.strip())
         if option is None:
             rest = "\n".join(lines[index:])
             return out + translate_markdown(rest, tr, used).split("\n")

@@ -59,7 +59,7 @@ RC = {
 # same bytes), with DejaVu Sans behind it. NanumGothic comes first because the words of a
 # label with math in it are set by mathtext in the first family only.
 # Language -> (font family, package, font file).
-FALLBACK_FONTS = {"ko": ("NanumGothic", "koreanize_matplotlib", "fonts/NanumGothic.ttf")}
+LANGUAGE_FONTS = {"ko": ("NanumGothic", "koreanize_matplotlib", "fonts/NanumGothic.ttf")}
 
 
 @contextmanager
@@ -68,9 +68,9 @@ def language(code: str | None) -> Iterator[None]:
     if code is None:
         yield
         return
-    if code not in FALLBACK_FONTS:
-        raise ValueError(f"language={code!r}: expected None or one of {sorted(FALLBACK_FONTS)}")
-    family, package, file = FALLBACK_FONTS[code]
+    if code not in LANGUAGE_FONTS:
+        raise ValueError(f"language={code!r}: expected None or one of {sorted(LANGUAGE_FONTS)}")
+    family, package, file = LANGUAGE_FONTS[code]
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(f"{package} (its {family} font draws the {code} diagrams): "

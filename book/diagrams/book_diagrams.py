@@ -52,7 +52,7 @@ def diagrams() -> dict[str, ModuleType]:
     return found
 
 
-def translated_labels(name: str, module: ModuleType, code: str) -> dict[str, str]:
+def translated_labels(module: ModuleType, code: str) -> dict[str, str]:
     """The diagram's labels in language ``code``: each label's translation in the catalog,
     or the English label where there is none (only math, or not yet translated)."""
     from babel.messages.pofile import read_po
@@ -61,7 +61,7 @@ def translated_labels(name: str, module: ModuleType, code: str) -> dict[str, str
         catalog = read_po(f)
     labels = dict(module.LABELS)
     for key, label in labels.items():
-        message = catalog.get(label, context=f"{name}.{key}")
+        message = catalog.get(label, context=f"{module.__name__}.{key}")
         if message is not None and message.string and not message.fuzzy:
             labels[key] = message.string
     return labels
@@ -77,8 +77,7 @@ def render(module: ModuleType, labels: dict[str, str] | None = None,
     """The SVG of one diagram, with its own labels unless ``labels`` replaces them, or with
     those of language ``code``."""
     if labels is None:
-        labels = module.LABELS if code is None else translated_labels(
-            module.__name__, module, code)
+        labels = module.LABELS if code is None else translated_labels(module, code)
     with language(code):
         fig = module.draw(dict(labels))
         if preview is not None:
